@@ -1,0 +1,79 @@
+// staticgrad/optim/adam.hpp - Adam (adaptive moment estimation): momentum and RMSprop together, both
+// moments bias-corrected.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "staticgrad/optim/detail/fused_update.hpp"
+#include "staticgrad/optim/detail/optimizer_state.hpp"
+#include "staticgrad/optim/param_slice.hpp"
+
+namespace sg {
+
+struct AdamOptions {
+  double beta1 = 0.9;     // first moment (momentum) average
+  double beta2 = 0.999;   // second moment (RMSprop) average
+  double epsilon = 1e-8;  // added to sqrt(S corrected)
+};
+
+// Adam<T>: two moment arrays V and S (state() is V then S), zero before the first step. Step t
+// (counted from 1 over all calls) updates each trainable element i:
+//   V[i] = beta1 V[i] + (1 - beta1) dW[i];      S[i] = beta2 S[i] + (1 - beta2) dW[i]^2;
+//   W[i] -= alpha * (V[i] / (1 - beta1^t)) / (sqrt(S[i] / (1 - beta2^t)) + eps).
+// t is global: a slice that was frozen and is later unfrozen starts from zero moments with the current t.
+template <std::floating_point T>
+class Adam {
+ public:
+  static constexpr std::string_view name = "adam";
+  static constexpr std::array<std::string_view, 2> state_names{"v", "s"};
+
+  explicit Adam(AdamOptions options = {}) : options_(options) {}
+  const AdamOptions& options() const { return options_; }
+
+  // Same contract as Momentum<T>::step.
+  void step(std::span<T> weights, std::span<const T> grads, std::span<const ParamSlice> slices,
+            T learning_rate) {
+    detail::check_step_arguments("Adam", weights.size(), grads.size(), slices);
+    state_.ensure_size("Adam", weights.size());
+    const double t = static_cast<double>(state_.next_step());
+    const T beta1 = static_cast<T>(options_.beta1), beta2 = static_cast<T>(options_.beta2);
+    const T one_minus_beta1 = static_cast<T>(1.0 - options_.beta1);
+    const T one_minus_beta2 = static_cast<T>(1.0 - options_.beta2);
+    const T correction1 = static_cast<T>(1.0 / (1.0 - std::pow(options_.beta1, t)));
+    const T correction2 = static_cast<T>(1.0 / (1.0 - std::pow(options_.beta2, t)));
+    const T eps = static_cast<T>(options_.epsilon);
+    T* const w = weights.data();
+    const T* const g = grads.data();
+    T* const v = state_.moment(0);
+    T* const s = state_.moment(1);
+    detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count) {
+      T* __restrict wb = w + first;
+      const T* __restrict gb = g + first;
+      T* __restrict vb = v + first;
+      T* __restrict sb = s + first;
+#pragma omp simd
+      for (std::size_t i = 0; i < count; ++i) {
+        vb[i] = beta1 * vb[i] + one_minus_beta1 * gb[i];
+        sb[i] = beta2 * sb[i] + one_minus_beta2 * (gb[i] * gb[i]);
+        wb[i] -= learning_rate * (vb[i] * correction1) / (std::sqrt(sb[i] * correction2) + eps);
+      }
+    });
+  }
+
+  std::span<const T> state() const { return state_.all(); }  // V (n values) then S (n values)
+  void load_state(std::span<const T> state, std::size_t step_count) {
+    state_.load("Adam", state, step_count);
+  }
+  std::size_t step_count() const { return state_.steps(); }
+
+ private:
+  AdamOptions options_;
+  detail::OptimizerState<T, 2> state_;
+};
+
+}  // namespace sg
