@@ -1,0 +1,288 @@
+// Checkpoints: round trip, and every way a file can be damaged is rejected with a precise message.
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "staticgrad/core/error.hpp"
+#include "staticgrad/io/checkpoint.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh folder per test, removed afterwards.
+struct TempFolder {
+  fs::path path;
+  TempFolder() {
+    std::string pattern = (fs::temp_directory_path() / "sg-checkpoint-XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempFolder() { fs::remove_all(path); }
+};
+
+sg::Checkpoint small_checkpoint() {
+  // [snippet:checkpoint_build]
+  sg::Checkpoint c;
+  c.fingerprint = 0x5eed'f00d'cafe'0001ull;
+  c.architecture = "dense<2,3> -> relu -> dense<3,1> -> sigmoid";
+  c.meta = {.epoch = 7, .step = 700, .seed = 42, .rng_state = {7, 123456789},
+            .optimizer = "adam", .optimizer_steps = 700};
+  c.tensors.push_back({"fc1.W", 3, 2, std::vector<float>{0.5f, -1.f, 2.f, 0.25f, 1e-3f, -7.f}});
+  c.tensors.push_back({"fc1.b", 3, 1, std::vector<float>{0.f, 0.1f, -0.1f}});
+  c.optimizer_state.push_back({"v", 9, 1, std::vector<float>(9, 0.01f)});
+  c.optimizer_state.push_back({"s", 9, 1, std::vector<float>(9, 1e-4f)});
+  c.attributes["normalizer"] = "mean=0.1307 std=0.3081";
+  // [snippet:checkpoint_build]
+  return c;
+}
+
+std::vector<char> read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void write_bytes(const fs::path& p, const std::vector<char>& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// The message of the sg::format_error that loading `p` throws ("" when it loads).
+std::string load_error(const fs::path& p) {
+  try {
+    sg::load_checkpoint(p);
+  } catch (const sg::format_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(checkpoint)
+
+BOOST_AUTO_TEST_CASE(round_trip_keeps_everything) {
+  TempFolder dir;
+  const sg::Checkpoint c = small_checkpoint();
+  // [snippet:checkpoint_round_trip]
+  sg::save_checkpoint(dir.path / "model.sgck", c);
+  const sg::Checkpoint back = sg::load_checkpoint(dir.path / "model.sgck");
+  // [snippet:checkpoint_round_trip]
+  BOOST_TEST(back.fingerprint == c.fingerprint);
+  BOOST_TEST(back.architecture == c.architecture);
+  BOOST_TEST(back.meta.epoch == 7u);
+  BOOST_TEST(back.meta.step == 700u);
+  BOOST_TEST(back.meta.seed == 42u);
+  BOOST_TEST(back.meta.rng_state == c.meta.rng_state);
+  BOOST_TEST(back.meta.optimizer == "adam");
+  BOOST_TEST(back.meta.optimizer_steps == 700u);
+  BOOST_TEST(back.attributes == c.attributes);
+  BOOST_REQUIRE(back.tensors.size() == 2u);
+  BOOST_REQUIRE(back.optimizer_state.size() == 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    BOOST_TEST(back.tensors[k].name == c.tensors[k].name);
+    BOOST_TEST(back.tensors[k].rows == c.tensors[k].rows);
+    BOOST_TEST(back.tensors[k].cols == c.tensors[k].cols);
+    BOOST_TEST((back.tensors[k].data == c.tensors[k].data));
+    BOOST_TEST((back.optimizer_state[k].data == c.optimizer_state[k].data));
+  }
+  BOOST_CHECK_THROW(back.tensors[0].values<double>(), sg::format_error);
+  BOOST_TEST(back.tensors[0].values<float>()[2] == 2.f);
+  // The size the byte table in docs/checkpoints.md predicts: header 24 + architecture 4+43, metadata
+  // 8+8+8 + 4+2*8 + 4+4 + 8, attributes 4 + (4+10 + 4+22), records 4 + sum(36 + name + data) twice,
+  // file CRC 4, end marker 8.
+  const std::size_t records = 4 + (36 + 5 + 24) + (36 + 5 + 12) + 4 + (36 + 1 + 36) + (36 + 1 + 36);
+  BOOST_TEST(fs::file_size(dir.path / "model.sgck") == 24 + 47 + 24 + 20 + 8 + 8 + 44 + records + 12);
+  // Nothing but the checkpoint is left in the folder.
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(double_tensors_and_empty_lists_round_trip) {
+  TempFolder dir;
+  sg::Checkpoint c;
+  c.tensors.push_back({"theta", 2, 2, std::vector<double>{1.0 / 3, -0.0, 1e300, 5e-324}});
+  c.tensors.push_back({"empty", 0, 4, std::vector<double>{}});
+  sg::save_checkpoint(dir.path / "c", c);
+  const sg::Checkpoint back = sg::load_checkpoint(dir.path / "c");
+  BOOST_TEST((back.tensors[0].data == c.tensors[0].data));
+  BOOST_TEST(back.tensors[1].rows == 0u);
+  BOOST_TEST(back.tensors[1].cols == 4u);
+  BOOST_TEST(back.optimizer_state.empty());
+}
+
+BOOST_AUTO_TEST_CASE(every_truncation_is_rejected) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "full", small_checkpoint());
+  const std::vector<char> full = read_bytes(dir.path / "full");
+  for (std::size_t n = 0; n < full.size(); ++n) {
+    write_bytes(dir.path / "cut", std::vector<char>(full.begin(), full.begin() + static_cast<long>(n)));
+    const std::string message = load_error(dir.path / "cut");
+    BOOST_TEST_INFO("truncated to " << n << " bytes");
+    BOOST_TEST(contains(message, "truncated"), message);
+  }
+  std::vector<char> longer = full;
+  longer.push_back('\0');
+  write_bytes(dir.path / "long", longer);
+  BOOST_TEST(contains(load_error(dir.path / "long"), "unexpected bytes after the end"));
+}
+
+BOOST_AUTO_TEST_CASE(flipped_magic_is_rejected) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "c", small_checkpoint());
+  std::vector<char> bytes = read_bytes(dir.path / "c");
+  bytes[1] = 'X';
+  write_bytes(dir.path / "c", bytes);
+  const std::string message = load_error(dir.path / "c");
+  BOOST_TEST(contains(message, "byte 0: not a staticgrad checkpoint"), message);
+  BOOST_TEST(contains(message, "expected 53 47 43 4B 50 54 1A 0A, found 53 58 43"), message);
+  BOOST_TEST(contains(message, (dir.path / "c").string()), message);
+}
+
+BOOST_AUTO_TEST_CASE(other_version_is_rejected) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "c", small_checkpoint());
+  std::vector<char> bytes = read_bytes(dir.path / "c");
+  bytes[8] = 2;
+  write_bytes(dir.path / "c", bytes);
+  const std::string message = load_error(dir.path / "c");
+  BOOST_TEST(contains(message, "byte 8: format version expected 1, found 2"), message);
+}
+
+BOOST_AUTO_TEST_CASE(corrupted_data_byte_fails_its_crc) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "c", small_checkpoint());
+  std::vector<char> bytes = read_bytes(dir.path / "c");
+  // A data byte of "fc1.b": find its name and skip the rest of the record header (rows 8, cols 8,
+  // type 4, CRC 4, byte count 8).
+  const std::string name = "fc1.b";
+  const auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end()) - bytes.begin();
+  const long data_at = at + static_cast<long>(name.size()) + 8 + 8 + 4 + 4 + 8;
+  bytes[static_cast<std::size_t>(data_at + 5)] ^= 0x10;
+  write_bytes(dir.path / "c", bytes);
+  const std::string message = load_error(dir.path / "c");
+  BOOST_TEST(contains(message, "byte " + std::to_string(data_at) + ": tensor \"fc1.b\": CRC32 mismatch"), message);
+}
+
+BOOST_AUTO_TEST_CASE(corrupted_metadata_fails_the_file_crc) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "c", small_checkpoint());
+  std::vector<char> bytes = read_bytes(dir.path / "c");
+  bytes[16] ^= 0x01;  // the fingerprint's low byte
+  write_bytes(dir.path / "c", bytes);
+  BOOST_TEST(contains(load_error(dir.path / "c"), "file CRC32 mismatch"));
+}
+
+BOOST_AUTO_TEST_CASE(impossible_lengths_are_rejected_before_allocating) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "c", small_checkpoint());
+  std::vector<char> bytes = read_bytes(dir.path / "c");
+  bytes[24] = bytes[25] = bytes[26] = bytes[27] = '\xff';  // the architecture string's length: 4 GiB
+  write_bytes(dir.path / "c", bytes);
+  const std::string message = load_error(dir.path / "c");
+  BOOST_TEST(contains(message, "byte 28: truncated: the architecture description needs 4294967295 bytes"),
+             message);
+}
+
+BOOST_AUTO_TEST_CASE(compatibility_names_the_first_mismatch) {
+  const sg::Checkpoint c = small_checkpoint();
+  const std::vector<sg::TensorSpec> model{{"fc1.W", 3, 2}, {"fc1.b", 3, 1}};
+  BOOST_CHECK_NO_THROW(sg::check_compatible(c, c.fingerprint, model));
+  auto message_of = [&](std::uint64_t fingerprint, const std::vector<sg::TensorSpec>& specs) -> std::string {
+    try {
+      sg::check_compatible(c, fingerprint, specs);
+    } catch (const sg::format_error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  const std::string wrong_architecture = message_of(1, model);
+  BOOST_TEST(contains(wrong_architecture, "fingerprint expected 0000000000000001, found 5eedf00dcafe0001"),
+             wrong_architecture);
+  BOOST_TEST(contains(wrong_architecture, c.architecture), wrong_architecture);
+  BOOST_TEST(message_of(c.fingerprint, {{"fc1.W", 128, 2}, {"fc1.b", 3, 1}}) ==
+             "tensor \"fc1.W\": expected shape 128x2, found 3x2");
+  BOOST_TEST(message_of(c.fingerprint, {{"fc1.W", 3, 2}, {"fc2.W", 3, 1}, {"fc1.b", 3, 1}}) ==
+             "tensor \"fc2.W\": expected in the checkpoint, not found");
+  BOOST_TEST(message_of(c.fingerprint, {{"fc1.W", 3, 2}}) ==
+             "tensor \"fc1.b\": in the checkpoint but not expected");
+  BOOST_TEST(message_of(c.fingerprint, {{"fc1.W", 3, 2, sg::ElementType::float64}, {"fc1.b", 3, 1}}) ==
+             "tensor \"fc1.W\": expected float64 elements, found float32");
+  const std::vector<sg::TensorSpec> adam_state{{"v", 9, 1}, {"s", 9, 1}};
+  BOOST_CHECK_NO_THROW(sg::check_optimizer_state(c, "adam", adam_state));
+  BOOST_CHECK_THROW(sg::check_optimizer_state(c, "rmsprop", adam_state), sg::format_error);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_records_are_not_written) {
+  TempFolder dir;
+  sg::Checkpoint c = small_checkpoint();
+  sg::save_checkpoint(dir.path / "c", c);
+  c.tensors[0].rows = 4;  // 4x2 but 6 values
+  BOOST_CHECK_THROW(sg::save_checkpoint(dir.path / "c", c), sg::shape_error);
+  c = small_checkpoint();
+  c.tensors[1].name = "fc1.W";
+  BOOST_CHECK_THROW(sg::save_checkpoint(dir.path / "c", c), sg::format_error);
+  c.tensors[1].name = "";
+  BOOST_CHECK_THROW(sg::save_checkpoint(dir.path / "c", c), sg::format_error);
+  BOOST_TEST(load_error(dir.path / "c") == "");  // the first checkpoint is still there and valid
+}
+
+BOOST_AUTO_TEST_CASE(crash_while_writing_keeps_the_old_checkpoint) {
+  // A child process starts to write a large checkpoint over a good one and is killed mid-write: a file
+  // size limit makes the kernel send SIGXFSZ once the temporary file reaches 64 KiB.
+  TempFolder dir;
+  const fs::path path = dir.path / "model.sgck";
+  sg::save_checkpoint(path, small_checkpoint());
+  const std::vector<char> before = read_bytes(path);
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    const rlimit no_core{0, 0}, small{1 << 16, 1 << 16};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    ::setrlimit(RLIMIT_FSIZE, &small);
+    ::signal(SIGXFSZ, SIG_DFL);  // the test framework may have installed its own handler
+    sg::Checkpoint big = small_checkpoint();
+    big.tensors.push_back({"big", 1000, 100, std::vector<float>(100000, 1.f)});
+    try {
+      sg::save_checkpoint(path, big);
+    } catch (...) {
+      ::_exit(3);  // a write error instead of the signal: still a failed save
+    }
+    ::_exit(0);  // must not happen: the file is larger than the limit
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  BOOST_TEST((WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 3)));
+  BOOST_TEST((read_bytes(path) == before));
+  BOOST_TEST(load_error(path) == "");
+  // The next save succeeds despite the leftover temporary file, and replaces the checkpoint.
+  sg::Checkpoint next = small_checkpoint();
+  next.meta.epoch = 8;
+  sg::save_checkpoint(path, next);
+  BOOST_TEST(sg::load_checkpoint(path).meta.epoch == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_is_an_io_error_naming_the_path) {
+  TempFolder dir;
+  const fs::path path = dir.path / "no-such.sgck";
+  try {
+    sg::load_checkpoint(path);
+    BOOST_FAIL("loading a missing file did not throw");
+  } catch (const sg::io_error& e) {
+    BOOST_TEST(contains(e.what(), path.string()), e.what());
+    BOOST_TEST(contains(e.what(), "No such file"), e.what());
+  }
+  BOOST_CHECK_THROW(sg::save_checkpoint(dir.path / "no-folder" / "c.sgck", small_checkpoint()), sg::io_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
