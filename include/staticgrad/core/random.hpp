@@ -39,7 +39,8 @@ inline double normal(std::uint64_t seed, std::uint64_t stream, std::uint64_t ind
 
 // Uniform integer in [0, n) (n > 0), by Lemire's multiply-shift; the bias is below 2^-32 for n < 2^32.
 constexpr std::uint64_t below(std::uint64_t n, std::uint64_t seed, std::uint64_t stream, std::uint64_t index) {
-  return static_cast<std::uint64_t>((static_cast<unsigned __int128>(bits(seed, stream, index)) * n) >> 64);
+  __extension__ using u128 = unsigned __int128;  // g++ and clang extension; silences -Wpedantic
+  return static_cast<std::uint64_t>((static_cast<u128>(bits(seed, stream, index)) * n) >> 64);
 }
 
 // Stream identifiers: a readable tag hashed to a 64-bit word, so that uses do not collide by accident.

@@ -1,0 +1,75 @@
+// staticgrad/core/shape_check.hpp - compile-time shape checks whose failures people can read.
+//
+// Each check is a class template whose arguments are the node's name and both extents. Instantiating it
+// with a mismatch fails a static_assert, and g++ prints, in its first lines, the instantiation
+// (`sg::check::inner_extents<fixed_string<7>{"matmul"}, 256, 784>`), the message, and
+// "the comparison reduces to '(256 == 784)'". The same wording is used at run time for the batch extent
+// (see `batch_mismatch_message`).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "staticgrad/core/error.hpp"
+#include "staticgrad/core/fixed_string.hpp"
+#include "staticgrad/core/shape.hpp"
+
+namespace sg::check {
+
+// matmul(A, B): columns of op(A) must equal rows of op(B).
+template <fixed_string Node, std::size_t ColsOfA, std::size_t RowsOfB>
+struct inner_extents {
+  static_assert(ColsOfA == RowsOfB,
+                "staticgrad shape error: matrix product with different inner extents (columns of A, rows of B)");
+  static constexpr bool ok = true;
+};
+
+// Elementwise ops: each extent equal, or 1 (broadcast).
+template <fixed_string Node, std::size_t RowsOfA, std::size_t RowsOfB>
+struct rows_broadcast {
+  static_assert(broadcastable(RowsOfA, RowsOfB),
+                "staticgrad shape error: elementwise op on operands with different row extents (neither is 1)");
+  static constexpr bool ok = true;
+};
+template <fixed_string Node, std::size_t ColsOfA, std::size_t ColsOfB>
+struct cols_broadcast {
+  static_assert(broadcastable(ColsOfA, ColsOfB),
+                "staticgrad shape error: elementwise op on operands with different column extents (neither is 1)");
+  static constexpr bool ok = true;
+};
+
+// A layer fed by another: the width the consumer expects must equal the width the producer makes.
+template <fixed_string Consumer, std::size_t Expected, fixed_string Producer, std::size_t Found>
+struct layer_width {
+  static_assert(Expected == Found,
+                "staticgrad shape error: layer fed the wrong width (consumer expects Expected rows, producer gives Found)");
+  static constexpr bool ok = true;
+};
+
+// A node that needs a given extent (a scalar cost, a column vector).
+template <fixed_string Node, std::size_t Expected, std::size_t Found>
+struct extent_equals {
+  static_assert(Expected == Found, "staticgrad shape error: wrong extent (Expected vs Found)");
+  static constexpr bool ok = true;
+};
+
+// The run-time twin: the batch extent of two operands (inputs bound to a model, labels and logits).
+inline void batch_extent(std::string_view node, std::size_t expected, std::string_view expected_from,
+                         std::size_t found, std::string_view found_from) {
+  if (expected != found)
+    throw shape_error(fmt::format("staticgrad shape error: {}: batch extent {} expected (from {}), found {} (from {})",
+                                  node, expected, expected_from, found, found_from));
+}
+inline void rows_extent(std::string_view node, std::size_t expected, std::size_t found) {
+  if (expected != found)
+    throw shape_error(fmt::format("staticgrad shape error: {}: {} rows expected, found {}", node, expected, found));
+}
+inline void cols_extent(std::string_view node, std::size_t expected, std::size_t found) {
+  if (expected != found)
+    throw shape_error(fmt::format("staticgrad shape error: {}: {} columns expected, found {}", node, expected, found));
+}
+
+}  // namespace sg::check

@@ -1,0 +1,77 @@
+// staticgrad/graph/layer.hpp - what a layer is: parameters it declares, and a subgraph of ops it emits.
+//
+// A layer type provides (see layers/dense.hpp for the simplest one):
+//   static constexpr fixed_string kind;                       its name in summaries and errors
+//   static constexpr std::array<ParamDecl, P> params;          parameter names, static shapes, roles
+//   static constexpr std::array<std::size_t, I> input_rows;    the width each input must have (0: any)
+//   template <class B, class... X> auto build(B& b, X... x) const;
+//        returns the layer's expression from its inputs x (OutputLeaf expressions). `b` is a
+//        LayerBuilder: b.template param<k>() is parameter k as a leaf, b.template state<k, R, C>() a
+//        state buffer, b.mode the mode (train or eval) the expression is for.
+// optional:
+//   Init init(std::size_t k) const;                            how parameter k starts (default: zeros)
+//   static constexpr std::size_t state_buffers;                buffers the layer fills itself
+//   template <class Access> void before_forward(Access&) ;     e.g. draw a dropout mask
+//   template <class Access> void after_forward(Access&);       e.g. update running statistics
+//   static constexpr bool is_loss = true;                      its 1 x 1 output is added to the cost
+//
+// The gradient of a layer is never written: it is derived from the ops its expression is made of.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+#include "staticgrad/core/fixed_string.hpp"
+#include "staticgrad/core/shape.hpp"
+#include "staticgrad/graph/expression.hpp"
+#include "staticgrad/init/initializer.hpp"
+
+namespace sg {
+
+enum class Mode { train, eval };
+
+constexpr std::string_view to_string(Mode m) { return m == Mode::train ? "train" : "eval"; }
+
+// What a parameter is for. Weights are what L2 regularisation penalises; statistics (batch norm's
+// running mean and variance) are saved and restored with the parameters but never trained.
+enum class ParamRole { weight, bias, scale, shift, statistic };
+
+struct ParamDecl {
+  std::string_view name;
+  std::size_t rows, cols;
+  ParamRole role;
+};
+
+// Handed to a layer's build(): its parameters and state buffers as leaves of scalar type T.
+template <class T, std::size_t Index, std::size_t SlotBase, class Layer>
+struct LayerBuilder {
+  Mode mode;
+  template <std::size_t K>
+  auto param() const {
+    constexpr ParamDecl d = Layer::params[K];
+    return ParamLeaf<T, d.rows, d.cols>{SlotBase + K};
+  }
+  template <std::size_t K, std::size_t Rows, std::size_t Cols>
+  auto state() const {
+    return StateLeaf<T, Index, K, Rows, Cols>{};
+  }
+};
+
+template <class L>
+constexpr std::size_t state_buffer_count() {
+  if constexpr (requires { L::state_buffers; }) return L::state_buffers;
+  else return 0;
+}
+template <class L>
+constexpr bool is_loss_layer() {
+  if constexpr (requires { L::is_loss; }) return L::is_loss;
+  else return false;
+}
+template <class L>
+Init initial_scheme(const L& layer, std::size_t k) {
+  if constexpr (requires { layer.init(k); }) return layer.init(k);
+  else return Init::zeros;
+}
+
+}  // namespace sg

@@ -1,0 +1,162 @@
+// staticgrad/graph/network.hpp - a network: a flat, topologically ordered list of named nodes.
+//
+// Functional form (any DAG: shared trunks, several heads, several weighted losses):
+//
+//   auto net = sg::network(sg::input<"x", 784>(), sg::input<"y", 10>(),
+//                          sg::layer<"fc1", "x">(sg::Dense<784, 128>{}),
+//                          sg::layer<"act1", "fc1">(sg::ReLU{}),
+//                          sg::layer<"logits", "act1">(sg::Dense<128, 10>{}),
+//                          sg::loss<"cost", "logits", "y">(sg::SoftmaxCrossEntropy{}));
+//
+// Each node names the nodes it reads, which must be declared before it, so the declaration order is a
+// topological order and the list stays flat (no recursively nested types: compile time grows gently
+// with depth). Sequential form, for chains: `sg::sequential<784>(layers...)` names the input "x", the
+// layers "layer1", "layer2", ..., and, when the last layer is a loss, adds the label input "y".
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include "staticgrad/core/fixed_string.hpp"
+#include "staticgrad/graph/layer.hpp"
+
+namespace sg {
+
+// A data input: `Rows` features by m samples (or labels: the width of a one-hot row, or 1).
+template <fixed_string Name, std::size_t Rows>
+struct InputDecl {
+  static constexpr fixed_string name = Name;
+  static constexpr std::size_t rows = Rows;
+  static constexpr bool is_input = true;
+};
+
+// A layer node: layer `L` named `Name`, reading the nodes named `From...`.
+template <fixed_string Name, class L, fixed_string... From>
+struct LayerDecl {
+  static constexpr fixed_string name = Name;
+  static constexpr bool is_input = false;
+  static constexpr std::array<std::string_view, sizeof...(From)> from{From.view()...};
+  static constexpr std::tuple from_names{From...};
+  using layer_type = L;
+  L layer;
+  double loss_weight = 1;  // for a loss: its weight in the total cost
+};
+
+template <fixed_string Name, std::size_t Rows>
+constexpr InputDecl<Name, Rows> input() { return {}; }
+
+template <fixed_string Name, fixed_string... From, class L>
+constexpr LayerDecl<Name, L, From...> layer(L l) {
+  static_assert(!is_loss_layer<L>(), "staticgrad: declare a loss with sg::loss<...>(), not sg::layer<...>()");
+  return {std::move(l), 1.0};
+}
+
+// A loss node: its output (a 1 x 1 cost) enters the total cost multiplied by `weight`.
+template <fixed_string Name, fixed_string... From, class L>
+constexpr LayerDecl<Name, L, From...> loss(L l, double weight = 1.0) {
+  static_assert(is_loss_layer<L>(), "staticgrad: sg::loss<...>() needs a loss layer");
+  return {std::move(l), weight};
+}
+
+template <class... Decls>
+struct Network {
+  static constexpr std::size_t size = sizeof...(Decls);
+  static constexpr std::array<std::string_view, size> names{Decls::name.view()...};
+  boost::hana::tuple<Decls...> decls;
+};
+
+template <class... Decls>
+constexpr Network<Decls...> network(Decls... decls) {
+  return {boost::hana::make_tuple(std::move(decls)...)};
+}
+
+// The index of the node named `name` among the first `before` nodes; `before` if there is none.
+template <std::size_t N>
+constexpr std::size_t find_node(const std::array<std::string_view, N>& names, std::string_view name,
+                                std::size_t before) {
+  for (std::size_t k = 0; k < before; ++k)
+    if (names[k] == name) return k;
+  return before;
+}
+
+namespace check {
+// A node reads a name that is not declared before it.
+template <fixed_string Node, fixed_string Missing, bool Found>
+struct input_declared {
+  static_assert(Found, "staticgrad: a node reads an input that is not declared before it (see Node, Missing)");
+  static constexpr bool ok = true;
+};
+}  // namespace check
+
+// ---------------------------------------------------------------------------------------------------
+// Sequential networks: generated names.
+
+namespace detail {
+template <std::size_t I>
+constexpr std::size_t digits() {
+  std::size_t d = 1;
+  for (std::size_t v = I; v >= 10; v /= 10) ++d;
+  return d;
+}
+template <std::size_t I>
+constexpr auto layer_name() {
+  constexpr std::size_t n = 5 + digits<I>();
+  char text[n + 1] = {'l', 'a', 'y', 'e', 'r'};
+  std::size_t v = I;
+  for (std::size_t k = 0; k < digits<I>(); ++k, v /= 10) text[n - 1 - k] = static_cast<char>('0' + v % 10);
+  text[n] = 0;
+  return fixed_string<n + 1>(text);
+}
+
+template <std::size_t I, class L>
+constexpr auto sequential_node(L l) {
+  constexpr auto self = layer_name<I + 1>();
+  if constexpr (I == 0) {
+    if constexpr (is_loss_layer<L>()) return LayerDecl<self, L, "x", "y">{std::move(l), 1.0};
+    else return LayerDecl<self, L, "x">{std::move(l), 1.0};
+  } else {
+    constexpr auto previous = layer_name<I>();
+    if constexpr (is_loss_layer<L>()) return LayerDecl<self, L, previous, "y">{std::move(l), 1.0};
+    else return LayerDecl<self, L, previous>{std::move(l), 1.0};
+  }
+}
+
+template <class L>
+constexpr std::size_t output_rows_of(std::size_t input_rows) {
+  if constexpr (requires { L::output_rows; }) return L::output_rows == 0 ? input_rows : L::output_rows;
+  else return input_rows;
+}
+template <std::size_t Rows, class... L>
+constexpr std::size_t label_rows() {
+  // The label width of a trailing loss equals the width of what the loss reads.
+  std::size_t rows = Rows;
+  std::size_t k = 0;
+  ((rows = (++k < sizeof...(L)) ? output_rows_of<L>(rows) : rows), ...);
+  return rows;
+}
+
+template <std::size_t Rows, class... L, std::size_t... I>
+constexpr auto sequential_impl(std::index_sequence<I...>, L... layers) {
+  constexpr bool ends_with_loss = is_loss_layer<std::tuple_element_t<sizeof...(L) - 1, std::tuple<L...>>>();
+  if constexpr (ends_with_loss)
+    return network(input<"x", Rows>(), input<"y", label_rows<Rows, L...>()>(),
+                   sequential_node<I>(std::move(layers))...);
+  else
+    return network(input<"x", Rows>(), sequential_node<I>(std::move(layers))...);
+}
+}  // namespace detail
+
+// A chain: input "x" of `InputRows` features, then each layer reading the previous one.
+template <std::size_t InputRows, class... L>
+constexpr auto sequential(L... layers) {
+  static_assert(sizeof...(L) > 0, "staticgrad: a sequential network needs at least one layer");
+  return detail::sequential_impl<InputRows>(std::index_sequence_for<L...>{}, std::move(layers)...);
+}
+
+}  // namespace sg
