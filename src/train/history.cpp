@@ -1,0 +1,201 @@
+// History as CSV and as an SVG learning curve (hand-written SVG: no plotting dependency).
+#include "staticgrad/train/history.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "staticgrad/io/atomic_file.hpp"
+
+namespace sg {
+namespace {
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string quoted = "\"";
+  for (char c : s) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // Control characters other than tab and newline are not allowed in XML 1.0.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+    }
+  }
+  return out;
+}
+
+// A "nice" step (1, 2 or 5 times a power of ten) that splits `span` into about `target` intervals.
+double nice_step(double span, int target) {
+  const double raw = span / target;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  const double fraction = raw / power;
+  return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
+}
+
+// Linear map from data to pixels.
+struct Axis {
+  double lo, hi, pixel_lo, pixel_hi;
+  double operator()(double v) const { return pixel_lo + (v - lo) / (hi - lo) * (pixel_hi - pixel_lo); }
+};
+
+}  // namespace
+
+std::optional<std::size_t> History::best_epoch() const {
+  std::optional<std::size_t> best;
+  double best_cost = 0;
+  for (const EpochRecord& r : records_)
+    if (std::isfinite(r.dev_cost) && (!best || r.dev_cost < best_cost)) {
+      best = r.epoch;
+      best_cost = r.dev_cost;
+    }
+  return best;
+}
+
+std::string History::csv() const {
+  std::set<std::string> metric_names;
+  for (const EpochRecord& r : records_)
+    for (const auto& [name, value] : r.metrics) metric_names.insert(name);
+  std::string out = "epoch,train_cost,dev_cost,learning_rate,seconds";
+  for (const std::string& name : metric_names) out += "," + csv_field(name);
+  out += '\n';
+  for (const EpochRecord& r : records_) {
+    out += fmt::format("{},{},{},{},{}", r.epoch, r.train_cost, r.dev_cost, r.learning_rate, r.seconds);
+    for (const std::string& name : metric_names) {
+      out += ',';
+      if (auto it = r.metrics.find(name); it != r.metrics.end()) out += fmt::format("{}", it->second);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string History::learning_curve_svg(std::string_view title) const {
+  constexpr double width = 720, height = 450, left = 80, right = 20, top = 50, bottom = 60;
+  std::string svg = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
+      "<text x=\"{2}\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">{3}</text>\n",
+      width, height, width / 2, xml_escape(title));
+
+  // Ranges over the finite points of both curves.
+  double x_lo = HUGE_VAL, x_hi = -HUGE_VAL, y_lo = HUGE_VAL, y_hi = -HUGE_VAL;
+  for (const EpochRecord& r : records_)
+    for (double cost : {r.train_cost, r.dev_cost})
+      if (std::isfinite(cost)) {
+        x_lo = std::min(x_lo, static_cast<double>(r.epoch));
+        x_hi = std::max(x_hi, static_cast<double>(r.epoch));
+        y_lo = std::min(y_lo, cost);
+        y_hi = std::max(y_hi, cost);
+      }
+  if (x_lo > x_hi) {  // nothing to draw
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">no finite costs recorded</text>\n</svg>\n",
+                       width / 2, height / 2);
+    return svg;
+  }
+  if (x_hi == x_lo) x_hi = x_lo + 1;
+  if (y_hi == y_lo) {
+    const double pad = y_lo == 0 ? 1 : std::abs(y_lo) * 0.1;
+    y_lo -= pad;
+    y_hi += pad;
+  }
+  const double y_step = nice_step(y_hi - y_lo, 5);
+  y_lo = std::floor(y_lo / y_step) * y_step;
+  y_hi = std::ceil(y_hi / y_step) * y_step;
+  const double x_step = std::max(1.0, nice_step(x_hi - x_lo, 10));
+  const Axis x{x_lo, x_hi, left, width - right};
+  const Axis y{y_lo, y_hi, height - bottom, top};
+
+  // Axes, grid, ticks and labels.
+  svg += fmt::format("<g stroke=\"#999\" stroke-width=\"1\" fill=\"none\">\n"
+                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n</g>\n",
+                     left, top, width - left - right, height - top - bottom);
+  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(y_step))));
+  for (double v = y_lo; v <= y_hi + y_step / 2; v += y_step) {
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"#eee\"/>"
+                       "<line x1=\"{3}\" y1=\"{1:.2f}\" x2=\"{0}\" y2=\"{1:.2f}\" stroke=\"#333\"/>"
+                       "<text x=\"{4}\" y=\"{5:.2f}\" text-anchor=\"end\">{6:.{7}f}</text>\n",
+                       left, y(v), width - right, left - 5, left - 8, y(v) + 4, std::abs(v) < y_step / 2 ? 0.0 : v,
+                       decimals);
+  }
+  for (double e = std::ceil(x_lo / x_step) * x_step; e <= x_hi + 1e-9; e += x_step) {
+    svg += fmt::format("<line x1=\"{0:.2f}\" y1=\"{1}\" x2=\"{0:.2f}\" y2=\"{2}\" stroke=\"#333\"/>"
+                       "<text x=\"{0:.2f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+                       x(e), height - bottom, height - bottom + 5, height - bottom + 20, e);
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">epoch</text>\n", (left + width - right) / 2,
+                     height - 15);
+  svg += fmt::format("<text x=\"20\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 20 {0})\">cost</text>\n",
+                     (top + height - bottom) / 2);
+
+  // The curves.
+  auto curve = [&](double EpochRecord::*cost, const char* colour, const char* id) {
+    std::string points;
+    for (const EpochRecord& r : records_)
+      if (std::isfinite(r.*cost))
+        points += fmt::format("{}{:.2f},{:.2f}", points.empty() ? "" : " ", x(static_cast<double>(r.epoch)),
+                              y(r.*cost));
+    if (!points.empty())
+      svg += fmt::format("<polyline id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", id,
+                         colour, points);
+    return !points.empty();
+  };
+  const bool has_train = curve(&EpochRecord::train_cost, "#1f77b4", "train_cost");
+  const bool has_dev = curve(&EpochRecord::dev_cost, "#ff7f0e", "dev_cost");
+
+  // The best dev epoch.
+  if (const auto best = best_epoch()) {
+    double cost = 0;
+    for (const EpochRecord& r : records_)
+      if (r.epoch == *best) cost = r.dev_cost;
+    const bool label_left = x(static_cast<double>(*best)) > 0.55 * width;  // keep clear of the legend
+    svg += fmt::format("<line x1=\"{0:.2f}\" y1=\"{1}\" x2=\"{0:.2f}\" y2=\"{2}\" stroke=\"#2ca02c\" "
+                       "stroke-dasharray=\"5,4\"/>\n<circle cx=\"{0:.2f}\" cy=\"{3:.2f}\" r=\"4\" fill=\"#2ca02c\"/>\n"
+                       "<text x=\"{4:.2f}\" y=\"{5}\" fill=\"#2ca02c\" text-anchor=\"{8}\">best dev cost {6:.4g} "
+                       "(epoch {7})</text>\n",
+                       x(static_cast<double>(*best)), top, height - bottom, y(cost),
+                       x(static_cast<double>(*best)) + (label_left ? -6 : 6), top + 14, cost, *best,
+                       label_left ? "end" : "start");
+  }
+
+  // Legend, top right.
+  const double lx = width - right - 130;
+  double ly = top + 12;
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"120\" height=\"{}\" fill=\"white\" stroke=\"#999\"/>\n", lx - 8,
+                     top + 2, 8 + 18 * (int(has_train) + int(has_dev)));
+  for (auto [present, colour, label] : {std::tuple{has_train, "#1f77b4", "train cost"},
+                                        std::tuple{has_dev, "#ff7f0e", "dev cost"}}) {
+    if (!present) continue;
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
+                       "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
+                       lx, ly, lx + 24, colour, lx + 30, ly + 4, label);
+    ly += 18;
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+void History::write_csv(const std::filesystem::path& path) const { write_file_atomically(path, csv()); }
+
+void History::write_learning_curve_svg(const std::filesystem::path& path, std::string_view title) const {
+  write_file_atomically(path, learning_curve_svg(title));
+}
+
+}  // namespace sg
