@@ -1,0 +1,141 @@
+# StaticgradDependencies.cmake - find what staticgrad builds against, and say how to get what is missing.
+#
+# Targets it provides (all required unless stated):
+#   Boost::headers        Boost.Hana (the heterogeneous node and parameter lists)   Debian: libboost-dev
+#   fmt::fmt              formatting of messages and reports                         Debian: libfmt-dev
+#   OpenMP::OpenMP_CXX    parallel kernels                                           Debian: g++ (libgomp)
+#   ZLIB::ZLIB            reading the gzip-compressed IDX data sets                  Debian: zlib1g-dev
+#   PNG::PNG              PNG contact sheets written by the data and eval code       Debian: libpng-dev
+#   Boost::unit_test_framework  only when STATICGRAD_BUILD_TESTS is ON              Debian: libboost-test-dev
+#   staticgrad_blas       an INTERFACE target carrying the CBLAS (optional)          Debian: libopenblas-openmp-dev
+#
+# and the function staticgrad_link_blas(<target>), which links the CBLAS into <target> and adds the PUBLIC
+# definitions STATICGRAD_HAVE_CBLAS=1 (and STATICGRAD_OPENBLAS=1 for OpenBLAS). Without a CBLAS (or with
+# -DSTATICGRAD_USE_BLAS=OFF) it does nothing and the portable OpenMP GEMM in src/core/gemm.cpp is used.
+#
+# Which OpenBLAS runs: Debian installs OpenBLAS in a pthreads and an OpenMP build side by side and lets
+# update-alternatives pick the one behind /usr/lib/x86_64-linux-gnu/libopenblas.so.0 (libtorch-dev, for
+# one, pulls the pthreads build). staticgrad's kernels use OpenMP, and two thread pools on one machine
+# fight over its cores, so it links the OpenMP build by its full path and adds that folder to the RUNPATH
+# of everything that links it (in the build tree and after installation): the loader then finds exactly
+# that build whatever the alternatives say. Override with -DSTATICGRAD_CBLAS_LIBRARY=<file> and
+# -DSTATICGRAD_CBLAS_INCLUDE_DIR=<folder with cblas.h>.
+include_guard(GLOBAL)
+
+function(_staticgrad_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR
+      "staticgrad needs ${what}, which was not found.\n"
+      "On Debian or Ubuntu install the package '${package}' (scripts/install-deps installs everything), "
+      "or point CMAKE_PREFIX_PATH at an installation.")
+  endif()
+endfunction()
+
+# Boost headers (Hana). 1.70 is the first Boost whose CMake package defines Boost::headers.
+find_package(Boost 1.70 CONFIG QUIET)
+if(Boost_FOUND AND NOT TARGET Boost::headers)
+  set(Boost_FOUND FALSE)
+endif()
+_staticgrad_require(Boost_FOUND "the Boost headers >= 1.70 (Boost.Hana)" libboost-dev)
+
+if(STATICGRAD_BUILD_TESTS)
+  find_package(Boost 1.70 CONFIG QUIET COMPONENTS unit_test_framework)
+  set(_staticgrad_have_boost_test FALSE)
+  if(TARGET Boost::unit_test_framework)
+    set(_staticgrad_have_boost_test TRUE)
+  endif()
+  _staticgrad_require(_staticgrad_have_boost_test
+    "Boost.Test (unit_test_framework) to build the tests (or configure with -DSTATICGRAD_BUILD_TESTS=OFF)"
+    libboost-test-dev)
+endif()
+
+find_package(fmt 8 CONFIG QUIET)
+_staticgrad_require(fmt_FOUND "the {fmt} library >= 8" libfmt-dev)
+
+find_package(OpenMP QUIET COMPONENTS CXX)
+_staticgrad_require(OpenMP_CXX_FOUND "OpenMP for C++ (GCC's libgomp)" "g++ (libgomp1)")
+
+find_package(ZLIB QUIET)
+_staticgrad_require(ZLIB_FOUND "zlib" zlib1g-dev)
+
+find_package(PNG QUIET)
+_staticgrad_require(PNG_FOUND "libpng" libpng-dev)
+
+# ---- CBLAS ---------------------------------------------------------------------------------------------
+set(STATICGRAD_CBLAS_FOUND FALSE)
+set(STATICGRAD_CBLAS_IS_OPENBLAS FALSE)
+if(STATICGRAD_USE_BLAS)
+  # 1. Debian's OpenMP build of OpenBLAS, by its own folder (never the alternatives symlink).
+  find_path(STATICGRAD_CBLAS_INCLUDE_DIR cblas.h
+    PATHS /usr/include/x86_64-linux-gnu/openblas-openmp
+          /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp
+    NO_DEFAULT_PATH
+    DOC "Folder holding the cblas.h that matches STATICGRAD_CBLAS_LIBRARY")
+  find_library(STATICGRAD_CBLAS_LIBRARY NAMES openblas
+    PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp
+          /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp
+    NO_DEFAULT_PATH
+    DOC "The CBLAS library staticgrad links (full path)")
+  # 2. Any other OpenBLAS, then any library with a CBLAS interface.
+  if(NOT STATICGRAD_CBLAS_INCLUDE_DIR OR NOT STATICGRAD_CBLAS_LIBRARY)
+    find_path(STATICGRAD_CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas)
+    find_library(STATICGRAD_CBLAS_LIBRARY NAMES openblas cblas blas)
+  endif()
+
+  if(STATICGRAD_CBLAS_INCLUDE_DIR AND STATICGRAD_CBLAS_LIBRARY)
+    # Check that the pair links, and whether it is OpenBLAS (for openblas_get_parallel and friends).
+    include(CheckSymbolExists)
+    include(CMakePushCheckState)
+    cmake_push_check_state(RESET)
+    set(CMAKE_REQUIRED_QUIET ON)
+    set(CMAKE_REQUIRED_INCLUDES ${STATICGRAD_CBLAS_INCLUDE_DIR})
+    set(CMAKE_REQUIRED_LIBRARIES ${STATICGRAD_CBLAS_LIBRARY})
+    check_symbol_exists(cblas_sgemm cblas.h STATICGRAD_CBLAS_LINKS)
+    check_symbol_exists(openblas_get_parallel cblas.h STATICGRAD_CBLAS_OPENBLAS)
+    cmake_pop_check_state()
+    if(STATICGRAD_CBLAS_LINKS)
+      set(STATICGRAD_CBLAS_FOUND TRUE)
+      set(STATICGRAD_CBLAS_IS_OPENBLAS ${STATICGRAD_CBLAS_OPENBLAS})
+    endif()
+  endif()
+
+  if(STATICGRAD_CBLAS_FOUND)
+    get_filename_component(STATICGRAD_CBLAS_RUNTIME_DIR "${STATICGRAD_CBLAS_LIBRARY}" DIRECTORY)
+    message(STATUS "staticgrad: CBLAS ${STATICGRAD_CBLAS_LIBRARY} (OpenBLAS: ${STATICGRAD_CBLAS_IS_OPENBLAS})")
+  else()
+    message(WARNING
+      "staticgrad: no usable CBLAS found; matrix products use the portable OpenMP GEMM, which is several "
+      "times slower. On Debian or Ubuntu install 'libopenblas-openmp-dev', or pass "
+      "-DSTATICGRAD_CBLAS_LIBRARY=<library> -DSTATICGRAD_CBLAS_INCLUDE_DIR=<folder with cblas.h>.")
+  endif()
+else()
+  message(STATUS "staticgrad: STATICGRAD_USE_BLAS=OFF, matrix products use the portable OpenMP GEMM")
+endif()
+
+# staticgrad_blas carries the library (by full path), its RUNPATH entry and, in the build tree only, the
+# folder of cblas.h. It is exported with staticgrad (as staticgrad::blas) so that an installed static
+# staticgrad brings the same BLAS and RUNPATH to its consumers.
+if(STATICGRAD_CBLAS_FOUND AND NOT TARGET staticgrad_blas)
+  add_library(staticgrad_blas INTERFACE)
+  set_target_properties(staticgrad_blas PROPERTIES EXPORT_NAME blas)
+  target_link_libraries(staticgrad_blas INTERFACE "${STATICGRAD_CBLAS_LIBRARY}")
+  target_include_directories(staticgrad_blas INTERFACE $<BUILD_INTERFACE:${STATICGRAD_CBLAS_INCLUDE_DIR}>)
+  if(NOT STATICGRAD_CBLAS_LIBRARY MATCHES "\\.a$")
+    # An explicit -rpath survives installation (CMake only rewrites the RUNPATH entries it added itself).
+    target_link_options(staticgrad_blas INTERFACE "LINKER:-rpath,${STATICGRAD_CBLAS_RUNTIME_DIR}")
+  endif()
+endif()
+
+# staticgrad_link_blas(<target>): link the CBLAS found above into <target>. PRIVATE so that cblas.h's
+# folder does not leak into users' include paths; a static <target> still passes the library and the
+# RUNPATH on to whatever links it.
+function(staticgrad_link_blas target)
+  if(NOT STATICGRAD_CBLAS_FOUND)
+    return()
+  endif()
+  target_link_libraries(${target} PRIVATE staticgrad_blas)
+  target_compile_definitions(${target} PUBLIC STATICGRAD_HAVE_CBLAS=1)
+  if(STATICGRAD_CBLAS_IS_OPENBLAS)
+    target_compile_definitions(${target} PUBLIC STATICGRAD_OPENBLAS=1)
+  endif()
+endfunction()
