@@ -16,7 +16,7 @@ namespace sg {
 // not overlap. `name` refers to storage that outlives every use of the slice (the model's names are
 // static strings).
 struct ParamSlice {
-  std::string_view name;
+  std::string_view name{};
   std::size_t offset = 0;
   std::size_t size = 0;
   bool frozen = false;
