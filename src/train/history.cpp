@@ -72,7 +72,10 @@ std::string History::csv() const {
   for (const EpochRecord& r : records_)
     for (const auto& [name, value] : r.metrics) metric_names.insert(name);
   std::string out = "epoch,train_cost,dev_cost,learning_rate,seconds";
-  for (const std::string& name : metric_names) out += "," + csv_field(name);
+  for (const std::string& name : metric_names) {
+    out += ',';
+    out += csv_field(name);
+  }
   out += '\n';
   for (const EpochRecord& r : records_) {
     out += fmt::format("{},{},{},{},{}", r.epoch, r.train_cost, r.dev_cost, r.learning_rate, r.seconds);

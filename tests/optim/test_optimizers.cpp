@@ -242,13 +242,16 @@ BOOST_AUTO_TEST_CASE(misuse_is_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(state_round_trip_resumes_bit_identically) {
-  // [snippet:optimizer_resume]
+  // [snippet:adam_step]
+  // slices: {{"W", 0, 3, false}, {"b", 3, 1, false}}, the model's view of its flat buffer.
   std::vector<float> w(start.begin(), start.end());
-  sg::Adam<float> adam;
+  sg::Adam<float> adam;  // beta1 0.9, beta2 0.999, epsilon 1e-8
   for (int t = 0; t < 2; ++t) {
     const std::vector<float> g = gradient_of(w);
     adam.step(std::span<float>(w), std::span<const float>(g), slices, 0.1f);
   }
+  // [snippet:adam_step]
+  // [snippet:optimizer_resume]
   // Save: the flat state and the step count are all a checkpoint needs.
   const std::vector<float> saved_state(adam.state().begin(), adam.state().end());
   const std::size_t saved_steps = adam.step_count();

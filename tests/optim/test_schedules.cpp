@@ -1,4 +1,5 @@
 // Learning-rate schedules against the course's formulas.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -67,6 +68,23 @@ BOOST_AUTO_TEST_CASE(manual_schedule_copies_share_the_rate) {
   BOOST_TEST(held_by_fit(5, 500) == 0.01f);
   // [snippet:manual_schedule]
   BOOST_TEST(schedule.get() == 0.01f);
+}
+
+// [snippet:custom_schedule]
+struct warmup {
+  double alpha0;
+  std::size_t steps;
+  double operator()(std::size_t, std::size_t t) const {
+    return alpha0 * std::min(1.0, static_cast<double>(t) / static_cast<double>(steps));
+  }
+};
+static_assert(sg::LearningRateSchedule<warmup, double>);
+// [snippet:custom_schedule]
+
+BOOST_AUTO_TEST_CASE(a_user_schedule_fits_the_concept) {
+  const warmup schedule{0.1, 100};
+  BOOST_TEST(schedule(1, 50) == 0.05);
+  BOOST_TEST(schedule(3, 1000) == 0.1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

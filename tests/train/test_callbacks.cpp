@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(stops_after_patience_and_restores_the_best_weights) {
   // [snippet:early_stopping]
   // Epoch 3 improved by only 0.005 < min_delta and epoch 4 got worse: two epochs without improvement.
   BOOST_TEST(stopped_after == 4u);
-  BOOST_TEST(*stopper.best_epoch() == 2u);
+  BOOST_TEST(stopper.best_epoch().value_or(0) == 2u);
   BOOST_TEST(stopper.best_cost() == 0.7);
   BOOST_TEST(weights == std::vector<float>(3, 2.0f), tt::per_element());
 }

@@ -34,12 +34,13 @@ class EarlyStopping {
   // Returns should_stop(). The first improving call allocates the copy; later ones only copy into it.
   // Throws sg::shape_error when the weights' length changes between calls.
   bool update(std::size_t epoch, double dev_cost, std::span<const T> weights) {
-    if (best_epoch_ && weights.size() != best_weights_.size())
+    if (has_best_ && weights.size() != best_weights_.size())
       throw shape_error(fmt::format("EarlyStopping::update: {} weights, the best copy holds {}", weights.size(),
                                     best_weights_.size()));
     if (std::isfinite(dev_cost) && dev_cost < best_cost_ - options_.min_delta) {
       best_cost_ = dev_cost;
       best_epoch_ = epoch;
+      has_best_ = true;
       best_weights_.assign(weights.begin(), weights.end());
       waited_ = 0;
     } else {
@@ -50,14 +51,16 @@ class EarlyStopping {
 
   bool should_stop() const { return waited_ >= options_.patience; }
   std::size_t epochs_without_improvement() const { return waited_; }
-  std::optional<std::size_t> best_epoch() const { return best_epoch_; }
+  std::optional<std::size_t> best_epoch() const {
+    return has_best_ ? std::optional<std::size_t>(best_epoch_) : std::nullopt;
+  }
   double best_cost() const { return best_cost_; }  // +infinity before the first finite cost
   std::span<const T> best_weights() const { return best_weights_; }
 
   // Copies the best weights into `weights` and returns true; returns false and leaves `weights` alone
   // when no epoch has improved yet. Throws sg::shape_error (weights untouched) on a length mismatch.
   bool restore_best(std::span<T> weights) const {
-    if (!best_epoch_) return false;
+    if (!has_best_) return false;
     if (weights.size() != best_weights_.size())
       throw shape_error(fmt::format("EarlyStopping::restore_best: {} weights, the best copy holds {}",
                                     weights.size(), best_weights_.size()));
@@ -68,7 +71,8 @@ class EarlyStopping {
  private:
   EarlyStoppingOptions options_;
   double best_cost_ = std::numeric_limits<double>::infinity();
-  std::optional<std::size_t> best_epoch_;
+  std::size_t best_epoch_ = 0;  // a plain member: GCC 12 warns falsely about an optional one
+  bool has_best_ = false;
   std::vector<T> best_weights_;
   std::size_t waited_ = 0;
 };
