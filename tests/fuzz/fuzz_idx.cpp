@@ -1,0 +1,10 @@
+// libFuzzer target "idx": the input layout and the reader calls are sg::fuzz::run_idx in inputs.hpp.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/inputs.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  sg::fuzz::run_idx({data, size});
+  return 0;
+}
