@@ -8,11 +8,37 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/eval/metrics.hpp"
 
 namespace sg::eval {
+
+namespace {
+
+// `text` as lines of at most `width` characters (words longer than that stand alone), each line after the
+// first starting with `indent`.
+std::string wrap(std::string_view text, std::size_t width, std::string_view indent) {
+  std::string out, line;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line = std::string(indent);
+    } else if (!line.empty() && line != indent) {
+      line += ' ';
+    }
+    line += word;
+    start = end + 1;
+  }
+  return out + line;
+}
+
+}  // namespace
 
 std::vector<Misclassified> misclassified(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted) {
   if (truth.size() != predicted.size())
@@ -83,14 +109,15 @@ std::string format_error_analysis(const ErrorAnalysis& a) {
   if (a.untagged)
     out += fmt::format("  {:<{}} {:>7} {:>15.1f}%\n", "untagged", width, a.untagged,
                        100 * static_cast<double>(a.untagged) / static_cast<double>(a.examined));
-  out += "  (an example may carry several tags; a ceiling is the accuracy if every error with that tag were fixed)\n";
+  out += "  (an example may carry several tags; a ceiling is the accuracy if every error with that tag were\n"
+         "  fixed)\n";
   if (mislabelled)
-    out += fmt::format(
-        "  about \"{}\": fix the labels only if the ceiling is worth the work; if you correct dev examples, correct "
+    out += "  " + wrap(fmt::format(
+        "about \"{}\": fix the labels only if the ceiling is worth the work; if you correct dev examples, correct "
         "the test set in the same way so that dev and test keep coming from the same distribution, and look at "
         "examples the model got right as well as wrong. The training set can stay as it is: training is fairly "
-        "robust to random label errors.\n",
-        mislabelled_tag);
+        "robust to random label errors.",
+        mislabelled_tag), 100, "  ") + "\n";
   return out;
 }
 
