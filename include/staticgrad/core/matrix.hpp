@@ -46,6 +46,7 @@ struct MatrixView {
 template <class T>
 class Matrix {
  public:
+  using value_type = T;
   Matrix() = default;
   Matrix(std::size_t rows, std::size_t cols) { resize(rows, cols); fill(T{}); }
   Matrix(const Matrix& o) { *this = o; }

@@ -7,7 +7,7 @@
 //   template <class B, class... X> auto build(B& b, X... x) const;
 //        returns the layer's expression from its inputs x (OutputLeaf expressions). `b` is a
 //        LayerBuilder: b.template param<k>() is parameter k as a leaf, b.template state<k, R, C>() a
-//        state buffer, b.mode the mode (train or eval) the expression is for.
+//        state buffer, B::mode the mode (train or eval) the expression is for, a constant.
 // optional:
 //   Init init(std::size_t k) const;                            how parameter k starts (default: zeros)
 //   static constexpr std::size_t state_buffers;                buffers the layer fills itself
@@ -43,10 +43,12 @@ struct ParamDecl {
   ParamRole role;
 };
 
-// Handed to a layer's build(): its parameters and state buffers as leaves of scalar type T.
-template <class T, std::size_t Index, std::size_t SlotBase, class Layer>
+// Handed to a layer's build(): its parameters and state buffers as leaves of scalar type T, and the
+// mode the expression is for (a compile-time constant: a layer may build different graphs for training
+// and evaluation, as dropout and batch norm do).
+template <class T, std::size_t Index, std::size_t SlotBase, class Layer, Mode M>
 struct LayerBuilder {
-  Mode mode;
+  static constexpr Mode mode = M;
   template <std::size_t K>
   auto param() const {
     constexpr ParamDecl d = Layer::params[K];

@@ -57,7 +57,7 @@ struct LayerAccess {
   Matrix<T>& state(std::size_t k) { return node.state[k]; }
   template <std::size_t J> ConstView<T> input() { return model.template output<Node::inputs[J]>(); }
   View<T> param(std::size_t k) { return model.param_view(Node::first_slot + k); }
-  ConstView<T> output() { return node.expr(mode).value(); }
+  ConstView<T> output() { return node.value(mode); }
 };
 
 namespace detail {
@@ -189,10 +189,10 @@ class Model {
         if (!ready) return;
         LayerAccess<T, Model, N> access{*this, node, m_, mode_, seed_, step_};
         if constexpr (requires { node.layer.before_forward(access); }) node.layer.before_forward(access);
-        node.expr(mode_).forward(*this, m_);
+        node.visit(mode_, [&](auto& e) { e.forward(*this, m_); });
         if constexpr (requires { node.layer.after_forward(access); }) node.layer.after_forward(access);
         if constexpr (N::is_loss) {
-          cost += static_cast<T>(node.loss_weight) * node.expr(mode_).value()(0, 0);
+          cost += static_cast<T>(node.loss_weight) * node.value(mode_)(0, 0);
           ++losses_computed_;
         }
       }
@@ -211,7 +211,7 @@ class Model {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (!N::is_input) {
         if (computed_[N::index] && needs_backward_[N::index]) {
-          View<T> adj = node.expr(mode_).zeroed_adjoint(m_);
+          View<T> adj = node.visit(mode_, [&](auto& e) { return e.zeroed_adjoint(m_); });
           if constexpr (N::is_loss) adj.data[0] = static_cast<T>(node.loss_weight);
         }
       }
@@ -220,7 +220,8 @@ class Model {
     reverse_for_each([&](auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (!N::is_input)
-        if (computed_[N::index] && needs_backward_[N::index]) node.expr(mode_).backward(*this, m_);
+        if (computed_[N::index] && needs_backward_[N::index])
+          node.visit(mode_, [&](auto& e) { e.backward(*this, m_); });
     });
   }
 
@@ -228,6 +229,17 @@ class Model {
   template <fixed_string Name>
   ConstView<T> output() const {
     return output<index_of<Name>()>();
+  }
+  // The adjoint dCost/dValue of node `Name` after the last backward (empty for data inputs and for
+  // nodes that need no backward pass).
+  template <fixed_string Name>
+  ConstView<T> gradient_of() {
+    return adjoint<index_of<Name>()>();
+  }
+  // Buffer k of node `Name`'s state (a dropout mask).
+  template <fixed_string Name>
+  ConstView<T> state_of(std::size_t k) const {
+    return state<index_of<Name>()>(k);
   }
   T cost() const { return cost_; }
   std::size_t batch_size() const { return m_; }
@@ -304,13 +316,13 @@ class Model {
   ConstView<T> output() const {
     const auto& node = boost::hana::at_c<I>(nodes_);
     if constexpr (std::remove_cvref_t<decltype(node)>::is_input) return node.bound;
-    else return node.expr(mode_).value();
+    else return node.value(mode_);
   }
   template <std::size_t I>
   View<T> adjoint() {
     auto& node = boost::hana::at_c<I>(nodes_);
     if constexpr (std::remove_cvref_t<decltype(node)>::is_input) return {};
-    else return needs_backward_[I] ? node.expr(mode_).adjoint() : View<T>{};
+    else return needs_backward_[I] ? node.visit(mode_, [](auto& e) { return e.adjoint(); }) : View<T>{};
   }
   template <std::size_t I>
   ConstView<T> state(std::size_t k) const {

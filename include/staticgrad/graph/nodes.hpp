@@ -75,49 +75,76 @@ struct LayerNode {
   static constexpr bool is_loss = is_loss_layer<L>();
   static constexpr std::size_t first_slot = slot_base<Net>[K];
   static constexpr std::array<std::size_t, sizeof...(In)> inputs{In...};
-  using builder = LayerBuilder<T, K, first_slot, L>;
+  template <Mode M>
+  using builder = LayerBuilder<T, K, first_slot, L, M>;
 
-  // Compile-time checks: every input declared before, every declared width matched.
+  // Compile-time checks: every input declared before it, every declared width matched. Each check
+  // fails a static_assert naming both nodes and both extents; the layer is then built as if its
+  // input had the expected width, so the check's message is the only error printed.
   template <std::size_t J>
-  static constexpr bool check_input() {
-    constexpr std::size_t producer = inputs[J];
-    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (producer < K)>::ok);
-    if constexpr (producer < K) {
-      constexpr std::size_t expected = L::input_rows[J];
-      if constexpr (expected != 0)
-        static_assert(check::layer_width<decl::name, expected, decl_t<Net, producer>::name,
-                                         node_at<T, Net, producer>::type::shape::rows>::ok);
-    }
-    return true;
-  }
-  static constexpr bool checked = [] {
+  static constexpr std::size_t checked_rows() {
     static_assert(L::input_rows.size() == sizeof...(In),
                   "staticgrad: a layer is connected to a different number of inputs than it takes");
-    return [&]<std::size_t... J>(std::index_sequence<J...>) { return (check_input<J>() && ...); }(
-        std::make_index_sequence<sizeof...(In)>{});
-  }();
+    constexpr std::size_t producer = inputs[J];
+    constexpr std::size_t expected = L::input_rows[J];
+    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (producer < K)>::ok);
+    if constexpr (producer >= K) {
+      return expected == 0 ? 1 : expected;
+    } else {
+      constexpr std::size_t found = node_at<T, Net, producer>::type::shape::rows;
+      if constexpr (expected != 0) {
+        static_assert(check::layer_width<decl::name, expected, decl_t<Net, producer>::name, found>::ok);
+        return expected;
+      } else {
+        return found;
+      }
+    }
+  }
 
-  template <std::size_t P0, std::size_t P = (P0 < K ? P0 : 0)>  // a missing input was reported above
-  using leaf = OutputLeaf<T, P, node_at<T, Net, P>::type::shape::rows, node_at<T, Net, P>::type::shape::cols>;
+  // Input J as a leaf (a missing producer stands in as node 0, after its error was reported).
+  template <std::size_t J, std::size_t P = (inputs[J] < K ? inputs[J] : 0)>
+  using leaf = OutputLeaf<T, P, checked_rows<J>(), node_at<T, Net, P>::type::shape::cols>;
 
-  using expression = decltype(std::declval<const L&>().build(std::declval<const builder&>(), leaf<In>{}...));
-  using shape = typename expression::shape;
-  static_assert(requires(expression e) { e.zeroed_adjoint(std::size_t{}); },
-                "staticgrad: a layer's build() must return an op node (wrap a bare leaf in sg::identity)");
+  template <Mode M, std::size_t... J>
+  static auto build_expression(const L& l, std::index_sequence<J...>) {
+    return l.build(builder<M>{}, leaf<J>{}...);
+  }
+  template <Mode M>
+  using expression = decltype(build_expression<M>(std::declval<const L&>(), std::make_index_sequence<sizeof...(In)>{}));
+  using train_expression = expression<Mode::train>;
+  using eval_expression = expression<Mode::eval>;
+  using shape = typename train_expression::shape;
+  static_assert(std::is_same_v<shape, typename eval_expression::shape>,
+                "staticgrad: a layer's training and evaluation graphs must have the same shape");
+  static_assert(requires(train_expression e, eval_expression f) {
+    e.zeroed_adjoint(std::size_t{});
+    f.zeroed_adjoint(std::size_t{});
+  }, "staticgrad: a layer's build() must return an op node (wrap a bare leaf in sg::identity)");
 
   L layer;
   double loss_weight = 1;
-  expression train_expr, eval_expr;
+  train_expression train_expr;
+  eval_expression eval_expr;
   std::array<Matrix<T>, state_buffer_count<L>()> state{};
 
   explicit LayerNode(const decl& d)
       : layer(d.layer),
         loss_weight(d.loss_weight),
-        train_expr(layer.build(builder{Mode::train}, leaf<In>{}...)),
-        eval_expr(layer.build(builder{Mode::eval}, leaf<In>{}...)) {}
+        train_expr(build_expression<Mode::train>(layer, std::make_index_sequence<sizeof...(In)>{})),
+        eval_expr(build_expression<Mode::eval>(layer, std::make_index_sequence<sizeof...(In)>{})) {}
 
-  expression& expr(Mode m) { return m == Mode::train ? train_expr : eval_expr; }
-  const expression& expr(Mode m) const { return m == Mode::train ? train_expr : eval_expr; }
+  // f(expression of mode m)
+  template <class F>
+  decltype(auto) visit(Mode m, F&& f) {
+    return m == Mode::train ? f(train_expr) : f(eval_expr);
+  }
+  template <class F>
+  decltype(auto) visit(Mode m, F&& f) const {
+    return m == Mode::train ? f(train_expr) : f(eval_expr);
+  }
+  ConstView<T> value(Mode m) const {
+    return visit(m, [](const auto& e) { return e.value(); });
+  }
 };
 
 template <class T, class Net, std::size_t K, std::size_t... J>

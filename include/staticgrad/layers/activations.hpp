@@ -15,30 +15,32 @@
 
 namespace sg {
 
-namespace detail {
-struct ActivationBase {
-  static constexpr std::array<std::size_t, 1> input_rows{0};  // any width; the output has the same
+// Each activation reads one node of any width (input_rows 0) and has no parameters.
+struct Sigmoid {
+  static constexpr std::array<std::size_t, 1> input_rows{0};
   static constexpr std::array<ParamDecl, 0> params{};
-};
-}  // namespace detail
-
-struct Sigmoid : detail::ActivationBase {
   static constexpr fixed_string kind{"Sigmoid"};
   template <class B, class Z> auto build(const B&, Z z) const { return sigmoid(z); }
 };
 
-struct Tanh : detail::ActivationBase {
+struct Tanh {
+  static constexpr std::array<std::size_t, 1> input_rows{0};
+  static constexpr std::array<ParamDecl, 0> params{};
   static constexpr fixed_string kind{"Tanh"};
   template <class B, class Z> auto build(const B&, Z z) const { return tanh(z); }
 };
 
-struct ReLU : detail::ActivationBase {
+struct ReLU {
+  static constexpr std::array<std::size_t, 1> input_rows{0};
+  static constexpr std::array<ParamDecl, 0> params{};
   static constexpr fixed_string kind{"ReLU"};
   template <class B, class Z> auto build(const B&, Z z) const { return relu(z); }
 };
 
 // max(z, slope z); the course's slope is 0.01. Needs 0 < slope < 1.
-struct LeakyReLU : detail::ActivationBase {
+struct LeakyReLU {
+  static constexpr std::array<std::size_t, 1> input_rows{0};
+  static constexpr std::array<ParamDecl, 0> params{};
   static constexpr fixed_string kind{"LeakyReLU"};
   double slope = 0.01;
   template <class B, class Z> auto build(const B&, Z z) const { return leaky_relu(z, slope); }
@@ -46,7 +48,9 @@ struct LeakyReLU : detail::ActivationBase {
 
 // Probabilities over the classes of each sample (each column sums to 1). For training, prefer leaving
 // the logits as the output and using SoftmaxCrossEntropy, which works from the logits stably.
-struct Softmax : detail::ActivationBase {
+struct Softmax {
+  static constexpr std::array<std::size_t, 1> input_rows{0};
+  static constexpr std::array<ParamDecl, 0> params{};
   static constexpr fixed_string kind{"Softmax"};
   template <class B, class Z> auto build(const B&, Z z) const { return softmax(z); }
 };

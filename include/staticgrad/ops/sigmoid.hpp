@@ -2,6 +2,8 @@
 //
 // Written through the identity sigma(z) = (1 + tanh(z/2)) / 2, which never overflows (1/(1+exp(-z))
 // evaluates exp(-z) = inf for z < -88 in float, and its derived gradient then multiplies 0 by inf).
+// The price: for very negative z the result loses relative (not absolute) precision, 1 + tanh cancelling;
+// in float sigma(-20) is 0 instead of 2e-9. The losses therefore take logits, never sigmoid outputs.
 // No gradient code: the autodiff derives (1/2)(1 - tanh^2(z/2))(1/2) = a(1 - a), the course's g'(z);
 // tests/ops/activation_test.cpp checks that it equals a(1-a).
 #pragma once

@@ -1,0 +1,9 @@
+// expect-error: inner_extents<sg::fixed_string<7>\{"matmul"\}, 4, 5>
+// expect-error: static assertion failed: staticgrad shape error: matrix product with different inner extents
+// expect-error: \(4 == 5\)
+#include "staticgrad/ops/matmul.hpp"
+
+int main() {
+  auto product = sg::matmul(sg::ParamLeaf<float, 3, 4>{0}, sg::ParamLeaf<float, 5, sg::batch>{1});
+  (void)product;
+}
