@@ -41,11 +41,13 @@ Draw draw_for(const Augmentation& a, std::uint64_t seed, std::uint64_t step, std
 
 // Output pixel (r, c) takes the source image at the point that the forward transform (flip, rotate about
 // the centre, shift) carries onto it: apply the inverse to (r, c) and sample there, bilinearly.
-void resample(const float* source, float* out, std::size_t rows, std::size_t cols, const Draw& d, float fill) {
+void resample(const float* source, float* out, std::size_t rows, std::size_t cols, const Draw& d,
+              float fill) {
   const double cy = (static_cast<double>(rows) - 1) / 2, cx = (static_cast<double>(cols) - 1) / 2;
   const double cos_a = std::cos(d.angle), sin_a = std::sin(d.angle);
   const auto pixel = [&](std::ptrdiff_t r, std::ptrdiff_t c) -> double {
-    if (r < 0 || c < 0 || r >= static_cast<std::ptrdiff_t>(rows) || c >= static_cast<std::ptrdiff_t>(cols)) return fill;
+    if (r < 0 || c < 0 || r >= static_cast<std::ptrdiff_t>(rows) || c >= static_cast<std::ptrdiff_t>(cols))
+      return fill;
     return source[static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(c)];
   };
   for (std::size_t r = 0; r < rows; ++r) {
@@ -77,15 +79,18 @@ void augment_batch(sg::MatrixView<float> batch_columns, std::size_t image_rows, 
                    const Augmentation& augmentation, std::uint64_t seed, std::uint64_t step) {
   const Augmentation& a = augmentation;
   if (batch_columns.rows != image_rows * image_cols)
-    throw sg::shape_error(fmt::format("augment_batch: {} x {} = {} features per column expected, found {}", image_rows,
-                                      image_cols, image_rows * image_cols, batch_columns.rows));
-  if (a.max_shift < 0) throw sg::shape_error(fmt::format("augment_batch: max_shift >= 0 expected, found {}", a.max_shift));
+    throw sg::shape_error(fmt::format("augment_batch: {} x {} = {} features per column expected, found {}",
+                                      image_rows, image_cols, image_rows * image_cols, batch_columns.rows));
+  if (a.max_shift < 0)
+    throw sg::shape_error(fmt::format("augment_batch: max_shift >= 0 expected, found {}", a.max_shift));
   if (!std::isfinite(a.max_rotation_degrees) || a.max_rotation_degrees < 0)
-    throw sg::numeric_error(fmt::format("augment_batch: a finite max_rotation_degrees >= 0 expected, found {}",
-                                        a.max_rotation_degrees));
+    throw sg::numeric_error(fmt::format(
+        "augment_batch: a finite max_rotation_degrees >= 0 expected, found {}", a.max_rotation_degrees));
   if (!std::isfinite(a.noise_stddev) || a.noise_stddev < 0)
-    throw sg::numeric_error(fmt::format("augment_batch: a finite noise_stddev >= 0 expected, found {}", a.noise_stddev));
-  if (!std::isfinite(a.fill)) throw sg::numeric_error(fmt::format("augment_batch: a finite fill expected, found {}", a.fill));
+    throw sg::numeric_error(
+        fmt::format("augment_batch: a finite noise_stddev >= 0 expected, found {}", a.noise_stddev));
+  if (!std::isfinite(a.fill))
+    throw sg::numeric_error(fmt::format("augment_batch: a finite fill expected, found {}", a.fill));
 
   const bool geometric = a.horizontal_flip || a.max_shift > 0 || a.max_rotation_degrees > 0;
   const std::size_t n = batch_columns.rows;

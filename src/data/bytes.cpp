@@ -4,10 +4,10 @@
 #include <fmt/core.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <limits>
 #include <memory>
 
@@ -39,7 +39,8 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, std::strin
   z.open = true;
 
   // One byte of room beyond max_output tells "exactly max_output" from "more than max_output".
-  const std::size_t limit = max_output == std::numeric_limits<std::size_t>::max() ? max_output : max_output + 1;
+  const std::size_t limit =
+      max_output == std::numeric_limits<std::size_t>::max() ? max_output : max_output + 1;
   constexpr std::size_t chunk = std::size_t{1} << 20;
   constexpr std::size_t max_step = std::numeric_limits<uInt>::max();
   std::vector<std::uint8_t> out;
@@ -57,17 +58,19 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, std::strin
     consumed += in_before - z.s.avail_in;
     produced += out_before - z.s.avail_out;
     if (produced > max_output)
-      throw sg::format_error(fmt::format("{}: byte {} (compressed): at most {} inflated bytes expected, found more",
-                                         name, consumed, max_output));
+      throw sg::format_error(
+          fmt::format("{}: byte {} (compressed): at most {} inflated bytes expected, found more", name,
+                      consumed, max_output));
     if (rc == Z_OK) continue;
     if (rc == Z_STREAM_END) {
       if (consumed == bytes.size()) break;
       const auto rest = bytes.subspan(consumed);
       if (!is_gzip(rest))
-        throw sg::format_error(fmt::format(
-            "{}: byte {} (compressed): end of file or another gzip member expected after the member at byte {}, "
-            "found {} more bytes starting 0x{:02x}",
-            name, consumed, member_start, rest.size(), rest[0]));
+        throw sg::format_error(
+            fmt::format("{}: byte {} (compressed): end of file or another gzip member expected after the "
+                        "member at byte {}, "
+                        "found {} more bytes starting 0x{:02x}",
+                        name, consumed, member_start, rest.size(), rest[0]));
       member_start = consumed;
       inflateReset(&z.s);
       continue;
@@ -75,11 +78,11 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, std::strin
     // Z_BUF_ERROR: no progress was possible. Output room was offered, so the input ran out.
     if (rc == Z_BUF_ERROR && consumed == bytes.size())
       throw sg::format_error(fmt::format(
-          "{}: byte {} (compressed): the rest of the gzip stream expected, found end of file (truncated)", name,
-          consumed));
+          "{}: byte {} (compressed): the rest of the gzip stream expected, found end of file (truncated)",
+          name, consumed));
     const char* why = z.s.msg ? z.s.msg : (rc == Z_MEM_ERROR ? "out of memory" : "corrupt data");
-    throw sg::format_error(fmt::format("{}: byte {} (compressed): valid gzip data expected, found corrupt data ({})",
-                                       name, consumed, why));
+    throw sg::format_error(fmt::format(
+        "{}: byte {} (compressed): valid gzip data expected, found corrupt data ({})", name, consumed, why));
   }
   out.resize(produced);
   return out;
@@ -91,7 +94,8 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std
   };
   errno = 0;
   std::unique_ptr<std::FILE, Closer> f(std::fopen(path.c_str(), "rb"));
-  if (!f) throw sg::io_error(fmt::format("{}: cannot open for reading: {}", path.string(), std::strerror(errno)));
+  if (!f)
+    throw sg::io_error(fmt::format("{}: cannot open for reading: {}", path.string(), std::strerror(errno)));
   std::vector<std::uint8_t> bytes;
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
@@ -103,7 +107,8 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std
     if (n < sizeof buffer) break;
   }
   if (std::ferror(f.get()))
-    throw sg::io_error(fmt::format("{}: read failed after byte {}: {}", path.string(), bytes.size(), std::strerror(errno)));
+    throw sg::io_error(
+        fmt::format("{}: read failed after byte {}: {}", path.string(), bytes.size(), std::strerror(errno)));
   if (is_gzip(bytes)) return gunzip(bytes, path.string(), max_output);
   return bytes;
 }

@@ -19,13 +19,14 @@ namespace sg::data {
 namespace {
 
 struct Cell {
-  std::string text;     // unquoted contents
-  std::size_t column;   // 1-based byte column where the cell starts
+  std::string text;    // unquoted contents
+  std::size_t column;  // 1-based byte column where the cell starts
 };
 
 // Cuts one line (without its line end) into cells. Throws for an unterminated quote or text between a
 // closing quote and the next delimiter.
-std::vector<Cell> split_line(std::string_view line, char delimiter, std::string_view name, std::size_t line_no) {
+std::vector<Cell> split_line(std::string_view line, char delimiter, std::string_view name,
+                             std::size_t line_no) {
   std::vector<Cell> cells;
   std::size_t i = 0;
   for (;;) {
@@ -36,8 +37,9 @@ std::vector<Cell> split_line(std::string_view line, char delimiter, std::string_
       std::size_t q = k + 1;
       for (;;) {
         if (q >= line.size())
-          throw sg::format_error(fmt::format("{}:{}:{}: closing quote for the quote at column {} expected, found end of line",
-                                             name, line_no, q + 1, k + 1));
+          throw sg::format_error(
+              fmt::format("{}:{}:{}: closing quote for the quote at column {} expected, found end of line",
+                          name, line_no, q + 1, k + 1));
         if (line[q] == '"') {
           if (q + 1 < line.size() && line[q + 1] == '"') {
             cell.text += '"';
@@ -51,8 +53,9 @@ std::vector<Cell> split_line(std::string_view line, char delimiter, std::string_
       ++q;  // past the closing quote
       while (q < line.size() && (line[q] == ' ' || line[q] == '\t') && line[q] != delimiter) ++q;
       if (q < line.size() && line[q] != delimiter)
-        throw sg::format_error(fmt::format("{}:{}:{}: delimiter '{}' or end of line expected after a quoted cell, found '{}'",
-                                           name, line_no, q + 1, delimiter, line[q]));
+        throw sg::format_error(
+            fmt::format("{}:{}:{}: delimiter '{}' or end of line expected after a quoted cell, found '{}'",
+                        name, line_no, q + 1, delimiter, line[q]));
       i = q;
     } else {
       const std::size_t end = line.find(delimiter, i);
@@ -103,9 +106,12 @@ std::string shown(std::string_view s) {
   std::string out = "\"";
   for (std::size_t k = 0; k < s.size() && k < max_shown; ++k) {
     const unsigned char c = static_cast<unsigned char>(s[k]);
-    if (c == '"' || c == '\\') out += fmt::format("\\{}", static_cast<char>(c));
-    else if (c < 0x20 || c >= 0x7f) out += fmt::format("\\x{:02x}", c);
-    else out += static_cast<char>(c);
+    if (c == '"' || c == '\\')
+      out += fmt::format("\\{}", static_cast<char>(c));
+    else if (c < 0x20 || c >= 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
   }
   if (s.size() > max_shown) out += "...";
   return out + "\"";
@@ -115,10 +121,11 @@ std::string shown(std::string_view s) {
 
 Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions& options) {
   if (options.delimiter == '"' || options.delimiter == '\n' || options.delimiter == '\r')
-    throw sg::format_error(fmt::format("{}: a delimiter other than a quote or a line end expected, found {}", name,
-                                       shown(std::string_view(&options.delimiter, 1))));
+    throw sg::format_error(fmt::format("{}: a delimiter other than a quote or a line end expected, found {}",
+                                       name, shown(std::string_view(&options.delimiter, 1))));
   if (options.num_classes > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
-    throw sg::shape_error(fmt::format("{}: num_classes at most 2^31-1 expected, found {}", name, options.num_classes));
+    throw sg::shape_error(
+        fmt::format("{}: num_classes at most 2^31-1 expected, found {}", name, options.num_classes));
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte-order mark
 
   std::size_t line_no = 0;
@@ -139,7 +146,8 @@ Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions
 
   std::string_view line;
   if (!next_line(line))
-    throw sg::format_error(fmt::format("{}:{}:1: a header row expected, found end of file", name, line_no + 1));
+    throw sg::format_error(
+        fmt::format("{}:{}:1: a header row expected, found end of file", name, line_no + 1));
   const std::size_t header_line = line_no;
   const std::vector<Cell> header = split_line(line, options.delimiter, name, line_no);
   const std::size_t n_cells = header.size();
@@ -148,8 +156,9 @@ Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions
   if (options.label_index) {
     label = *options.label_index;
     if (label >= n_cells)
-      throw sg::format_error(fmt::format("{}:{}:1: label column index {} expected in a header of {} columns, found only {}",
-                                         name, header_line, label, n_cells, n_cells));
+      throw sg::format_error(
+          fmt::format("{}:{}:1: label column index {} expected in a header of {} columns, found only {}",
+                      name, header_line, label, n_cells, n_cells));
   } else {
     label = n_cells;
     for (std::size_t c = 0; c < n_cells && label == n_cells; ++c)
@@ -157,8 +166,8 @@ Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions
     if (label == n_cells) {
       std::string names;
       for (std::size_t c = 0; c < n_cells; ++c) names += (c ? ", " : "") + shown(trim(header[c].text));
-      throw sg::format_error(fmt::format("{}:{}:1: label column {} expected in the header, found columns {}", name,
-                                         header_line, shown(options.label_name), names));
+      throw sg::format_error(fmt::format("{}:{}:1: label column {} expected in the header, found columns {}",
+                                         name, header_line, shown(options.label_name), names));
     }
   }
 
@@ -168,29 +177,33 @@ Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions
   while (next_line(line)) {
     const std::vector<Cell> cells = split_line(line, options.delimiter, name, line_no);
     if (cells.size() != n_cells)
-      throw sg::format_error(fmt::format("{}:{}:{}: {} cells expected (as in the header on line {}), found {}", name,
-                                         line_no, cells.size() > n_cells ? cells[n_cells].column : line.size() + 1,
-                                         n_cells, header_line, cells.size()));
+      throw sg::format_error(
+          fmt::format("{}:{}:{}: {} cells expected (as in the header on line {}), found {}", name, line_no,
+                      cells.size() > n_cells ? cells[n_cells].column : line.size() + 1, n_cells, header_line,
+                      cells.size()));
     for (std::size_t c = 0; c < n_cells; ++c) {
       const std::string_view cell = trim(cells[c].text);
       const auto where = [&] { return fmt::format("{}:{}:{}", name, line_no, cells[c].column); };
       double v = 0;
       if (c == label) {
         if (!parse_number(cell, v) || !std::isfinite(v) || v != std::floor(v))
-          throw sg::format_error(fmt::format("{}: integer class label expected, found {}", where(), shown(cell)));
+          throw sg::format_error(
+              fmt::format("{}: integer class label expected, found {}", where(), shown(cell)));
         if (v < 0 || (options.num_classes != 0 && v >= static_cast<double>(options.num_classes)) ||
             v > static_cast<double>(std::numeric_limits<std::int32_t>::max() - 1))
-          throw sg::format_error(fmt::format("{}: class label in [0, {}) expected, found {}", where(),
-                                             options.num_classes != 0 ? fmt::format("{}", options.num_classes)
-                                                                      : std::string("2^31-1"),
-                                             shown(cell)));
+          throw sg::format_error(fmt::format(
+              "{}: class label in [0, {}) expected, found {}", where(),
+              options.num_classes != 0 ? fmt::format("{}", options.num_classes) : std::string("2^31-1"),
+              shown(cell)));
         const auto y = static_cast<std::int32_t>(v);
         labels.push_back(y);
         largest_plus_one = std::max(largest_plus_one, static_cast<std::size_t>(y) + 1);
         continue;
       }
-      if (cell.empty()) throw sg::format_error(fmt::format("{}: number expected, found an empty cell", where()));
-      if (!parse_number(cell, v)) throw sg::format_error(fmt::format("{}: number expected, found {}", where(), shown(cell)));
+      if (cell.empty())
+        throw sg::format_error(fmt::format("{}: number expected, found an empty cell", where()));
+      if (!parse_number(cell, v))
+        throw sg::format_error(fmt::format("{}: number expected, found {}", where(), shown(cell)));
       if (!std::isfinite(v) || std::abs(v) > static_cast<double>(std::numeric_limits<float>::max()))
         throw sg::numeric_error(fmt::format("{}: finite number{} expected, found {}", where(),
                                             std::isnan(v) ? "" : " within float range", shown(cell)));

@@ -51,12 +51,15 @@ FashionMnist load_fashion_mnist(std::optional<std::filesystem::path> dir) {
   const auto found = find_fashion_mnist(dir);
   if (!found) {
     std::string looked;
-    for (const auto& d : search_path(dir)) looked += fmt::format("{}{}", looked.empty() ? "" : ", ", d.string());
-    throw sg::io_error(fmt::format(
-        "Fashion-MNIST not found: the four files {}, {}, {} and {} (each plain or .gz) expected in {}, found none "
-        "or only some. Install Debian's copy with `apt-get install dataset-fashion-mnist`, or pass the directory "
-        "(or set STATICGRAD_FASHION_MNIST) where you keep the files.",
-        file_names[0], file_names[1], file_names[2], file_names[3], looked));
+    for (const auto& d : search_path(dir))
+      looked += fmt::format("{}{}", looked.empty() ? "" : ", ", d.string());
+    throw sg::io_error(
+        fmt::format("Fashion-MNIST not found: the four files {}, {}, {} and {} (each plain or .gz) expected "
+                    "in {}, found none "
+                    "or only some. Install Debian's copy with `apt-get install dataset-fashion-mnist`, or "
+                    "pass the directory "
+                    "(or set STATICGRAD_FASHION_MNIST) where you keep the files.",
+                    file_names[0], file_names[1], file_names[2], file_names[3], looked));
   }
   const auto path = [&](std::size_t k) { return *locate(*found, file_names[k]); };
   constexpr std::size_t classes = 10;
@@ -65,7 +68,8 @@ FashionMnist load_fashion_mnist(std::optional<std::filesystem::path> dir) {
 
 const std::array<std::string_view, 10>& fashion_mnist_class_names() {
   static constexpr std::array<std::string_view, 10> names = {
-      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+      "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   return names;
 }
 

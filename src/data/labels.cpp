@@ -11,7 +11,8 @@ namespace {
 
 void check_label(std::int32_t y, std::size_t j, std::size_t num_classes) {
   if (y < 0 || static_cast<std::size_t>(y) >= num_classes)
-    throw sg::format_error(fmt::format("sample {}: class label in [0, {}) expected, found {}", j, num_classes, y));
+    throw sg::format_error(
+        fmt::format("sample {}: class label in [0, {}) expected, found {}", j, num_classes, y));
 }
 
 }  // namespace

@@ -18,9 +18,10 @@ Normalizer::Normalizer(std::vector<float> mean, std::vector<float> stddev, float
     throw sg::numeric_error(fmt::format("Normalizer: a finite epsilon >= 0 expected, found {}", epsilon_));
   for (std::size_t i = 0; i < mean_.size(); ++i)
     if (!std::isfinite(mean_[i]) || !std::isfinite(stddev_[i]) || stddev_[i] < 0)
-      throw sg::numeric_error(fmt::format(
-          "Normalizer: feature {}: a finite mean and a finite standard deviation >= 0 expected, found {} and {}", i,
-          mean_[i], stddev_[i]));
+      throw sg::numeric_error(
+          fmt::format("Normalizer: feature {}: a finite mean and a finite standard deviation >= 0 expected, "
+                      "found {} and {}",
+                      i, mean_[i], stddev_[i]));
   compute_scale();
 }
 
@@ -56,8 +57,9 @@ Normalizer Normalizer::fit(const Dataset& train, float epsilon) { return fit(tra
 
 void Normalizer::apply(sg::MatrixView<float> x) const {
   if (x.rows != mean_.size())
-    throw sg::shape_error(fmt::format("Normalizer::apply: {} features expected (as fitted), found {}{}", mean_.size(),
-                                      x.rows, mean_.empty() ? " (the normalizer was never fitted)" : ""));
+    throw sg::shape_error(fmt::format("Normalizer::apply: {} features expected (as fitted), found {}{}",
+                                      mean_.size(), x.rows,
+                                      mean_.empty() ? " (the normalizer was never fitted)" : ""));
   const std::size_t n = x.rows;
 #pragma omp parallel for schedule(static)
   for (std::size_t j = 0; j < x.cols; ++j) {

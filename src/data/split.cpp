@@ -16,7 +16,8 @@ namespace sg::data {
 namespace {
 
 // Train is the first part of the shuffled order, then dev, then test.
-Split cut(const Dataset& ds, std::span<const std::size_t> order, std::size_t dev_count, std::size_t test_count) {
+Split cut(const Dataset& ds, std::span<const std::size_t> order, std::size_t dev_count,
+          std::size_t test_count) {
   const std::size_t train_count = order.size() - dev_count - test_count;
   return Split{subset(ds, order.subspan(0, train_count)), subset(ds, order.subspan(train_count, dev_count)),
                subset(ds, order.subspan(train_count + dev_count, test_count))};
@@ -38,8 +39,8 @@ std::vector<std::size_t> shuffled_indices(std::size_t n, std::uint64_t seed) {
 Split split_by_ratio(const Dataset& ds, double train, double dev, double test, std::uint64_t seed) {
   if (!(train >= 0 && dev >= 0 && test >= 0) || std::abs(train + dev + test - 1.0) > 1e-9)
     throw sg::shape_error(fmt::format(
-        "split_by_ratio: non-negative fractions summing to 1 expected, found {:g} + {:g} + {:g} = {:g}", train, dev, test,
-        train + dev + test));
+        "split_by_ratio: non-negative fractions summing to 1 expected, found {:g} + {:g} + {:g} = {:g}",
+        train, dev, test, train + dev + test));
   const auto m = static_cast<double>(ds.size());
   // dev <= 1 keeps round(m * dev) <= m; rounding both up (m = 1, 0.5 and 0.5) can over-assign, so test
   // gets at most what dev left.
@@ -50,34 +51,38 @@ Split split_by_ratio(const Dataset& ds, double train, double dev, double test, s
 
 Split split_by_count(const Dataset& ds, std::size_t dev_count, std::size_t test_count, std::uint64_t seed) {
   if (dev_count > ds.size() || test_count > ds.size() - dev_count)
-    throw sg::shape_error(fmt::format("split_by_count: dev + test <= {} samples expected, found {} + {}", ds.size(),
-                                      dev_count, test_count));
+    throw sg::shape_error(fmt::format("split_by_count: dev + test <= {} samples expected, found {} + {}",
+                                      ds.size(), dev_count, test_count));
   const auto order = shuffled_indices(ds.size(), seed);
   return cut(ds, order, dev_count, test_count);
 }
 
 TrainDevSplit carve_train_dev(const Dataset& train, std::size_t train_dev_count, std::uint64_t seed) {
   if (train_dev_count > train.size())
-    throw sg::shape_error(fmt::format("carve_train_dev: at most {} train-dev samples expected (the training set), found {}",
-                                      train.size(), train_dev_count));
+    throw sg::shape_error(
+        fmt::format("carve_train_dev: at most {} train-dev samples expected (the training set), found {}",
+                    train.size(), train_dev_count));
   const auto order = shuffled_indices(train.size(), seed);
   const std::span<const std::size_t> all(order);
   const std::size_t keep = train.size() - train_dev_count;
   return TrainDevSplit{subset(train, all.subspan(0, keep)), subset(train, all.subspan(keep))};
 }
 
-Split split_mismatched(const Dataset& source, const Dataset& target, std::size_t dev_count, std::size_t test_count,
-                       std::uint64_t seed) {
+Split split_mismatched(const Dataset& source, const Dataset& target, std::size_t dev_count,
+                       std::size_t test_count, std::uint64_t seed) {
   if (dev_count > target.size() || test_count > target.size() - dev_count)
-    throw sg::shape_error(fmt::format("split_mismatched: dev + test <= {} target samples expected, found {} + {}",
-                                      target.size(), dev_count, test_count));
+    throw sg::shape_error(
+        fmt::format("split_mismatched: dev + test <= {} target samples expected, found {} + {}",
+                    target.size(), dev_count, test_count));
   // The target's shuffle and the merged training shuffle use different seeds derived from `seed`.
-  const auto target_order = shuffled_indices(target.size(), sg::random::bits(seed, sg::random::stream_id("sg.data.mismatch"), 0));
+  const auto target_order =
+      shuffled_indices(target.size(), sg::random::bits(seed, sg::random::stream_id("sg.data.mismatch"), 0));
   const std::span<const std::size_t> t(target_order);
   const std::size_t rest = target.size() - dev_count - test_count;
   // concatenate checks that source and target have the same features.
   const Dataset pooled = concatenate(source, subset(target, t.subspan(dev_count + test_count, rest)));
-  const auto train_order = shuffled_indices(pooled.size(), sg::random::bits(seed, sg::random::stream_id("sg.data.mismatch"), 1));
+  const auto train_order =
+      shuffled_indices(pooled.size(), sg::random::bits(seed, sg::random::stream_id("sg.data.mismatch"), 1));
   Split s{subset(pooled, train_order), subset(target, t.subspan(0, dev_count)),
           subset(target, t.subspan(dev_count, test_count))};
   s.dev.num_classes = s.test.num_classes = pooled.num_classes;

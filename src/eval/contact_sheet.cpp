@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <png.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -12,26 +13,28 @@
 #include <cstring>
 #include <string>
 #include <system_error>
-#include <unistd.h>
 
 #include "staticgrad/core/error.hpp"
 
 namespace sg::eval {
 
-GreyImage contact_sheet(sg::MatrixView<const float> x, std::span<const std::size_t> indices, std::size_t image_rows,
-                        std::size_t image_cols, const ContactSheetOptions& o) {
+GreyImage contact_sheet(sg::MatrixView<const float> x, std::span<const std::size_t> indices,
+                        std::size_t image_rows, std::size_t image_cols, const ContactSheetOptions& o) {
   if (x.rows != image_rows * image_cols || image_rows == 0 || image_cols == 0)
-    throw sg::shape_error(fmt::format("contact_sheet: {} x {} images ({} features) expected, found {} features",
-                                      image_rows, image_cols, image_rows * image_cols, x.rows));
+    throw sg::shape_error(
+        fmt::format("contact_sheet: {} x {} images ({} features) expected, found {} features", image_rows,
+                    image_cols, image_rows * image_cols, x.rows));
   if (o.columns == 0 || o.scale == 0)
-    throw sg::shape_error(fmt::format("contact_sheet: columns >= 1 and scale >= 1 expected, found {} and {}", o.columns,
-                                      o.scale));
+    throw sg::shape_error(fmt::format("contact_sheet: columns >= 1 and scale >= 1 expected, found {} and {}",
+                                      o.columns, o.scale));
   if (!(o.black < o.white))
-    throw sg::shape_error(fmt::format("contact_sheet: black < white expected, found {} and {}", o.black, o.white));
+    throw sg::shape_error(
+        fmt::format("contact_sheet: black < white expected, found {} and {}", o.black, o.white));
   for (std::size_t k = 0; k < indices.size(); ++k)
     if (indices[k] >= x.cols)
-      throw sg::shape_error(fmt::format("contact_sheet: position {}: an index below {} (the sample count) expected, found {}",
-                                        k, x.cols, indices[k]));
+      throw sg::shape_error(
+          fmt::format("contact_sheet: position {}: an index below {} (the sample count) expected, found {}",
+                      k, x.cols, indices[k]));
 
   const std::size_t tile_w = image_cols * o.scale, tile_h = image_rows * o.scale;
   const std::size_t grid_cols = indices.empty() ? 1 : std::min(o.columns, indices.size());
@@ -50,7 +53,8 @@ GreyImage contact_sheet(sg::MatrixView<const float> x, std::span<const std::size
     for (std::size_t r = 0; r < tile_h; ++r)
       for (std::size_t c = 0; c < tile_w; ++c) {
         const float v = image[(r / o.scale) * image_cols + c / o.scale];
-        const double t = std::isnan(v) ? 0.0 : std::clamp((v - static_cast<double>(o.black)) / span, 0.0, 1.0);
+        const double t =
+            std::isnan(v) ? 0.0 : std::clamp((v - static_cast<double>(o.black)) / span, 0.0, 1.0);
         img.pixels[(top + r) * img.width + left + c] = static_cast<std::uint8_t>(std::lround(255.0 * t));
       }
   }
@@ -92,7 +96,8 @@ bool write_png(std::FILE* file, const GreyImage& img, PngFailure& failure) {
   }
   png_init_io(png, file);
   png_set_IHDR(png, info, static_cast<png_uint_32>(img.width), static_cast<png_uint_32>(img.height), 8,
-               PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+               PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   for (std::size_t r = 0; r < img.height; ++r) png_write_row(png, img.pixels.data() + r * img.width);
   png_write_end(png, nullptr);
@@ -103,8 +108,8 @@ bool write_png(std::FILE* file, const GreyImage& img, PngFailure& failure) {
 }  // namespace
 
 void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<const float> x,
-                             std::span<const std::size_t> indices, std::size_t image_rows, std::size_t image_cols,
-                             const ContactSheetOptions& options) {
+                             std::span<const std::size_t> indices, std::size_t image_rows,
+                             std::size_t image_cols, const ContactSheetOptions& options) {
   const GreyImage img = contact_sheet(x, indices, image_rows, image_cols, options);
   if (img.width > 0x7fffffff || img.height > 0x7fffffff)
     throw sg::shape_error(fmt::format("{}: a PNG at most 2^31-1 pixels wide and high expected, found {} x {}",
@@ -115,7 +120,8 @@ void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<c
   errno = 0;
   std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (!file)
-    throw sg::io_error(fmt::format("{}: cannot open for writing: {}", temporary.string(), std::strerror(errno)));
+    throw sg::io_error(
+        fmt::format("{}: cannot open for writing: {}", temporary.string(), std::strerror(errno)));
   PngFailure failure{};
   const bool written = write_png(file, img, failure);
   const bool flushed = std::fflush(file) == 0;
@@ -131,15 +137,16 @@ void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<c
   if (ec) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
-    throw sg::io_error(fmt::format("{}: cannot rename {} over it: {}", path.string(), temporary.string(), ec.message()));
+    throw sg::io_error(
+        fmt::format("{}: cannot rename {} over it: {}", path.string(), temporary.string(), ec.message()));
   }
 }
 
 void write_contact_sheet_png(const std::filesystem::path& path, const sg::data::Dataset& ds,
                              std::span<const std::size_t> indices, const ContactSheetOptions& options) {
   if (ds.image_rows == 0 || ds.image_cols == 0)
-    throw sg::shape_error(fmt::format("{}: a data set of images expected, found one without image extents",
-                                      path.string()));
+    throw sg::shape_error(
+        fmt::format("{}: a data set of images expected, found one without image extents", path.string()));
   write_contact_sheet_png(path, ds.x.view(), indices, ds.image_rows, ds.image_cols, options);
 }
 

@@ -14,8 +14,8 @@ namespace {
 
 void check_rate(const char* what, double v) {
   if (!std::isfinite(v) || v < 0 || v > 1)
-    throw sg::numeric_error(fmt::format(
-        "diagnose: {} error as a fraction in [0, 1] expected (0.07 for 7%), found {}", what, v));
+    throw sg::numeric_error(
+        fmt::format("diagnose: {} error as a fraction in [0, 1] expected (0.07 for 7%), found {}", what, v));
 }
 
 // `text` as lines of at most `width` characters (words longer than that stand alone), each line after the
@@ -46,18 +46,19 @@ std::vector<std::string> recipe(Problem p) {
               "train longer, or use a better optimisation algorithm (momentum, RMSprop, Adam)",
               "try another architecture or search the hyperparameters"};
     case Problem::variance:
-      return {"get more training data",
-              "regularise: L2, dropout, data augmentation",
+      return {"get more training data", "regularise: L2, dropout, data augmentation",
               "try another architecture or search the hyperparameters"};
     case Problem::data_mismatch:
       return {"carry out manual error analysis to understand how the training data differs from dev and test",
               "make the training data more like dev and test: collect more data like them, or synthesise it "
-              "(artificial data synthesis), taking care that the model cannot overfit a small synthesised subset"};
+              "(artificial data synthesis), taking care that the model cannot overfit a small synthesised "
+              "subset"};
     case Problem::dev_overfitting:
       return {"get a bigger dev set: the choices tuned on this one have overfitted it"};
     case Problem::none:
-      return {"every gap is within the tolerance: check that the metric and the dev and test sets still reflect "
-              "what the application needs, and whether a better estimate of Bayes error exists"};
+      return {
+          "every gap is within the tolerance: check that the metric and the dev and test sets still reflect "
+          "what the application needs, and whether a better estimate of Bayes error exists"};
   }
   return {};
 }
@@ -66,11 +67,16 @@ std::vector<std::string> recipe(Problem p) {
 
 const char* to_string(Problem problem) {
   switch (problem) {
-    case Problem::none: return "none";
-    case Problem::avoidable_bias: return "avoidable bias";
-    case Problem::variance: return "variance";
-    case Problem::data_mismatch: return "data mismatch";
-    case Problem::dev_overfitting: return "dev-set overfitting";
+    case Problem::none:
+      return "none";
+    case Problem::avoidable_bias:
+      return "avoidable bias";
+    case Problem::variance:
+      return "variance";
+    case Problem::data_mismatch:
+      return "data mismatch";
+    case Problem::dev_overfitting:
+      return "dev-set overfitting";
   }
   return "?";
 }
@@ -114,7 +120,8 @@ Diagnosis diagnose(const ErrorRates& e, double tolerance) {
         "avoidable bias is unknown and progress usually slows from here");
   if (!e.train_dev && d.focus == Problem::variance)
     d.recommendations.push_back(
-        "note: without a train-dev set, dev error minus training error mixes variance with data mismatch when "
+        "note: without a train-dev set, dev error minus training error mixes variance with data mismatch "
+        "when "
         "dev comes from another distribution than training; carve a train-dev set to tell them apart");
   return d;
 }

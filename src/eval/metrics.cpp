@@ -20,8 +20,8 @@ double harmonic(double p, double r) { return p + r == 0 ? 0.0 : 2 * p * r / (p +
 
 void check_sizes(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted) {
   if (truth.size() != predicted.size())
-    throw sg::shape_error(fmt::format("one prediction per true label expected ({}), found {}", truth.size(),
-                                      predicted.size()));
+    throw sg::shape_error(
+        fmt::format("one prediction per true label expected ({}), found {}", truth.size(), predicted.size()));
 }
 
 // Classes that occur in the truth or the predictions.
@@ -47,10 +47,13 @@ ConfusionMatrix::ConfusionMatrix(std::span<const std::int32_t> truth, std::span<
     : ConfusionMatrix(num_classes) {
   check_sizes(truth, predicted);
   for (std::size_t j = 0; j < truth.size(); ++j) {
-    const auto in_range = [&](std::int32_t y) { return y >= 0 && static_cast<std::size_t>(y) < num_classes_; };
+    const auto in_range = [&](std::int32_t y) {
+      return y >= 0 && static_cast<std::size_t>(y) < num_classes_;
+    };
     if (!in_range(truth[j]) || !in_range(predicted[j]))
-      throw sg::format_error(fmt::format("sample {}: true and predicted labels in [0, {}) expected, found {} and {}", j,
-                                         num_classes_, truth[j], predicted[j]));
+      throw sg::format_error(
+          fmt::format("sample {}: true and predicted labels in [0, {}) expected, found {} and {}", j,
+                      num_classes_, truth[j], predicted[j]));
     add(truth[j], predicted[j]);
   }
 }
@@ -58,8 +61,8 @@ ConfusionMatrix::ConfusionMatrix(std::span<const std::int32_t> truth, std::span<
 void ConfusionMatrix::add(std::int32_t truth, std::int32_t predicted) {
   if (truth < 0 || predicted < 0 || static_cast<std::size_t>(truth) >= num_classes_ ||
       static_cast<std::size_t>(predicted) >= num_classes_)
-    throw sg::format_error(fmt::format("true and predicted labels in [0, {}) expected, found {} and {}", num_classes_,
-                                       truth, predicted));
+    throw sg::format_error(fmt::format("true and predicted labels in [0, {}) expected, found {} and {}",
+                                       num_classes_, truth, predicted));
   ++counts_[static_cast<std::size_t>(truth) * num_classes_ + static_cast<std::size_t>(predicted)];
   ++total_;
 }
@@ -112,7 +115,9 @@ double recall(const ConfusionMatrix& cm, std::size_t c) {
   return ratio(cm.true_positives(c), cm.support(c));
 }
 
-double f1_score(const ConfusionMatrix& cm, std::size_t c) { return harmonic(precision(cm, c), recall(cm, c)); }
+double f1_score(const ConfusionMatrix& cm, std::size_t c) {
+  return harmonic(precision(cm, c), recall(cm, c));
+}
 
 double macro_precision(const ConfusionMatrix& cm) {
   return macro(cm, [&](std::size_t c) { return precision(cm, c); });
@@ -130,7 +135,8 @@ std::vector<std::int32_t> argmax_columns(sg::MatrixView<const float> scores) {
   for (std::size_t j = 0; j < scores.cols; ++j) {
     std::size_t best = 0;
     for (std::size_t i = 1; i < scores.rows; ++i)
-      if (scores(i, j) > scores(best, j) || (std::isnan(scores(best, j)) && !std::isnan(scores(i, j)))) best = i;
+      if (scores(i, j) > scores(best, j) || (std::isnan(scores(best, j)) && !std::isnan(scores(i, j))))
+        best = i;
     out[j] = static_cast<std::int32_t>(best);
   }
   return out;
@@ -139,15 +145,20 @@ std::vector<std::int32_t> argmax_columns(sg::MatrixView<const float> scores) {
 std::string format_report(const ConfusionMatrix& cm, std::span<const std::string_view> class_names) {
   const std::size_t k = cm.num_classes();
   if (!class_names.empty() && class_names.size() != k)
-    throw sg::shape_error(fmt::format("format_report: {} class names expected, found {}", k, class_names.size()));
-  const auto name = [&](std::size_t c) { return class_names.empty() ? fmt::format("{}", c) : std::string(class_names[c]); };
+    throw sg::shape_error(
+        fmt::format("format_report: {} class names expected, found {}", k, class_names.size()));
+  const auto name = [&](std::size_t c) {
+    return class_names.empty() ? fmt::format("{}", c) : std::string(class_names[c]);
+  };
   std::size_t name_width = 5;  // "class"
   for (std::size_t c = 0; c < k; ++c) name_width = std::max(name_width, name(c).size());
   std::size_t count_width = 4;
   for (std::size_t t = 0; t < k; ++t)
-    for (std::size_t p = 0; p < k; ++p) count_width = std::max(count_width, fmt::formatted_size("{}", cm.count(t, p)));
+    for (std::size_t p = 0; p < k; ++p)
+      count_width = std::max(count_width, fmt::formatted_size("{}", cm.count(t, p)));
 
-  std::string out = fmt::format("confusion matrix ({} samples; rows: true class, columns: predicted class)\n", cm.total());
+  std::string out =
+      fmt::format("confusion matrix ({} samples; rows: true class, columns: predicted class)\n", cm.total());
   out += fmt::format("{:>{}}", "", name_width);
   for (std::size_t p = 0; p < k; ++p) out += fmt::format(" {:>{}}", p, count_width);
   out += '\n';
@@ -156,12 +167,13 @@ std::string format_report(const ConfusionMatrix& cm, std::span<const std::string
     for (std::size_t p = 0; p < k; ++p) out += fmt::format(" {:>{}}", cm.count(t, p), count_width);
     out += '\n';
   }
-  out += fmt::format("\n{:>{}} {:>9} {:>9} {:>9} {:>9}\n", "class", name_width, "precision", "recall", "f1", "support");
+  out += fmt::format("\n{:>{}} {:>9} {:>9} {:>9} {:>9}\n", "class", name_width, "precision", "recall", "f1",
+                     "support");
   for (std::size_t c = 0; c < k; ++c)
-    out += fmt::format("{:>{}} {:>9.4f} {:>9.4f} {:>9.4f} {:>9}\n", name(c), name_width, precision(cm, c), recall(cm, c),
-                       f1_score(cm, c), cm.support(c));
-  out += fmt::format("\naccuracy {:.4f} (error {:.4f}); macro precision {:.4f}, recall {:.4f}, f1 {:.4f}\n", accuracy(cm),
-                     error_rate(cm), macro_precision(cm), macro_recall(cm), macro_f1(cm));
+    out += fmt::format("{:>{}} {:>9.4f} {:>9.4f} {:>9.4f} {:>9}\n", name(c), name_width, precision(cm, c),
+                       recall(cm, c), f1_score(cm, c), cm.support(c));
+  out += fmt::format("\naccuracy {:.4f} (error {:.4f}); macro precision {:.4f}, recall {:.4f}, f1 {:.4f}\n",
+                     accuracy(cm), error_rate(cm), macro_precision(cm), macro_recall(cm), macro_f1(cm));
   return out;
 }
 

@@ -14,7 +14,8 @@ double Candidate::metric(std::string_view metric) const {
   if (it != metrics.end()) return it->second;
   std::string have;
   for (const auto& [key, value] : metrics) have += fmt::format("{}{}", have.empty() ? "" : ", ", key);
-  throw sg::error(fmt::format("candidate \"{}\": metric \"{}\" expected, found only [{}]", name, metric, have));
+  throw sg::error(
+      fmt::format("candidate \"{}\": metric \"{}\" expected, found only [{}]", name, metric, have));
 }
 
 bool Satisficing::satisfied_by(const Candidate& c) const {
@@ -64,10 +65,11 @@ std::string format_selection(std::span<const Candidate> candidates, const Optimi
                              std::span<const Satisficing> constraints, const Selection& selection) {
   std::size_t name_width = 5;
   for (const auto& c : candidates) name_width = std::max(name_width, c.name.size());
-  std::string out = fmt::format("optimising: {} {}", optimising.goal == Goal::maximise ? "maximise" : "minimise",
-                                optimising.metric);
+  std::string out = fmt::format(
+      "optimising: {} {}", optimising.goal == Goal::maximise ? "maximise" : "minimise", optimising.metric);
   for (const auto& k : constraints)
-    out += fmt::format("; satisficing: {} {} {}", k.metric, k.bound == Bound::at_most ? "<=" : ">=", k.threshold);
+    out += fmt::format("; satisficing: {} {} {}", k.metric,
+                       k.bound == Bound::at_most ? "<=" : ">=", k.threshold);
   out += fmt::format("\n  {:<{}} {:>14}", "model", name_width, optimising.metric);
   for (const auto& k : constraints) out += fmt::format(" {:>14}", k.metric);
   out += "  verdict\n";

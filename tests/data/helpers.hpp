@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -12,7 +13,6 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 #include <vector>
 
 namespace sg::test {
@@ -31,11 +31,14 @@ inline Bytes idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols)
   put_u32(b, rows);
   put_u32(b, cols);
   for (std::uint32_t j = 0; j < n; ++j)
-    for (std::uint32_t k = 0; k < rows * cols; ++k) b.push_back(static_cast<std::uint8_t>((j * 31 + k * 7) % 256));
+    for (std::uint32_t k = 0; k < rows * cols; ++k)
+      b.push_back(static_cast<std::uint8_t>((j * 31 + k * 7) % 256));
   return b;
 }
 
-inline std::uint8_t idx_pixel(std::size_t j, std::size_t k) { return static_cast<std::uint8_t>((j * 31 + k * 7) % 256); }
+inline std::uint8_t idx_pixel(std::size_t j, std::size_t k) {
+  return static_cast<std::uint8_t>((j * 31 + k * 7) % 256);
+}
 
 inline Bytes idx_labels(std::initializer_list<std::uint8_t> labels) {
   Bytes b;
@@ -66,7 +69,8 @@ inline Bytes gzip_stored(const Bytes& data, std::size_t block = 65535) {
     g.push_back(static_cast<std::uint8_t>(n >> 8));
     g.push_back(static_cast<std::uint8_t>(~n));
     g.push_back(static_cast<std::uint8_t>(~n >> 8));
-    g.insert(g.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + n));
+    g.insert(g.end(), data.begin() + static_cast<std::ptrdiff_t>(at),
+             data.begin() + static_cast<std::ptrdiff_t>(at + n));
     at += n;
   } while (at < data.size());
   const std::uint32_t crc = crc32(data), size = static_cast<std::uint32_t>(data.size());

@@ -48,13 +48,15 @@ inline std::string snippet(const std::filesystem::path& source, const std::strin
 }
 
 // Checks every marked block of `doc`; returns how many were checked.
-inline std::size_t check_doc(const std::filesystem::path& doc, const std::vector<std::filesystem::path>& sources,
+inline std::size_t check_doc(const std::filesystem::path& doc,
+                             const std::vector<std::filesystem::path>& sources,
                              const std::map<std::string, std::string>& outputs) {
   const auto lines = lines_of(doc);
   std::size_t checked = 0;
   for (std::size_t k = 0; k + 1 < lines.size(); ++k) {
     const std::string& marker = lines[k];
-    const bool is_snippet = marker.starts_with("<!-- snippet:"), is_output = marker.starts_with("<!-- output:");
+    const bool is_snippet = marker.starts_with("<!-- snippet:"),
+               is_output = marker.starts_with("<!-- output:");
     if (!is_snippet && !is_output) continue;
     const std::size_t colon = marker.find(':'), end = marker.find(" -->");
     const std::string name = marker.substr(colon + 1, end - colon - 1);
@@ -78,6 +80,8 @@ inline std::size_t check_doc(const std::filesystem::path& doc, const std::vector
   return checked;
 }
 
-inline std::filesystem::path docs_dir() { return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs"; }
+inline std::filesystem::path docs_dir() {
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs";
+}
 
 }  // namespace sg::test

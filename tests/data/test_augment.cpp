@@ -1,8 +1,8 @@
 // Augmentation: each transformation's effect, determinism by (seed, step, column), thread independence.
 #include <boost/test/unit_test.hpp>
 
-#include <cmath>
 #include <omp.h>
+#include <cmath>
 
 #include "data/helpers.hpp"
 #include "staticgrad/core/error.hpp"
@@ -77,7 +77,8 @@ BOOST_AUTO_TEST_CASE(shift_moves_by_whole_pixels_and_fills) {
     for (std::ptrdiff_t r = 0; r < static_cast<std::ptrdiff_t>(rows); ++r)
       for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(cols); ++c) {
         const std::ptrdiff_t sr = r - dr, sc = c - dc;
-        const bool inside = sr >= 0 && sc >= 0 && sr < static_cast<std::ptrdiff_t>(rows) && sc < static_cast<std::ptrdiff_t>(cols);
+        const bool inside = sr >= 0 && sc >= 0 && sr < static_cast<std::ptrdiff_t>(rows) &&
+                            sc < static_cast<std::ptrdiff_t>(cols);
         BOOST_TEST(at(x, j, r, c) == (inside ? static_cast<float>(10 * sr + sc + 1) : -1.0f));
       }
   }
@@ -117,8 +118,8 @@ BOOST_AUTO_TEST_CASE(noise_has_the_requested_spread) {
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_and_step_reproduce_and_thread_count_does_not_matter) {
-  const sg::data::Augmentation all{.horizontal_flip = true, .max_shift = 2, .max_rotation_degrees = 10,
-                                   .noise_stddev = 0.05f};
+  const sg::data::Augmentation all{
+      .horizontal_flip = true, .max_shift = 2, .max_rotation_degrees = 10, .noise_stddev = 0.05f};
   const int threads = omp_get_max_threads();
   auto one = batch(64), two = batch(64), other_step = batch(64);
   omp_set_num_threads(1);
@@ -140,7 +141,8 @@ BOOST_AUTO_TEST_CASE(bad_arguments_are_rejected) {
   BOOST_TEST(sg::test::message_of<sg::shape_error>([&] { sg::data::augment_batch(x, 4, 4, {}, 0, 0); }) ==
              "augment_batch: 4 x 4 = 16 features per column expected, found 30");
   BOOST_CHECK_THROW(sg::data::augment_batch(x, rows, cols, {.max_shift = -1}, 0, 0), sg::shape_error);
-  BOOST_CHECK_THROW(sg::data::augment_batch(x, rows, cols, {.max_rotation_degrees = NAN}, 0, 0), sg::numeric_error);
+  BOOST_CHECK_THROW(sg::data::augment_batch(x, rows, cols, {.max_rotation_degrees = NAN}, 0, 0),
+                    sg::numeric_error);
   BOOST_CHECK_THROW(sg::data::augment_batch(x, rows, cols, {.noise_stddev = -1}, 0, 0), sg::numeric_error);
 }
 

@@ -45,8 +45,8 @@ BOOST_AUTO_TEST_CASE(label_by_index_and_given_class_count) {
 }
 
 BOOST_AUTO_TEST_CASE(tolerates_quotes_crlf_bom_blank_lines_and_spaces) {
-  const auto ds =
-      sg::data::parse_csv("\xEF\xBB\xBF\"x, with comma\",\"label\"\r\n\r\n \"+2.5\" , 1 \r\n\n\t-1\t,\"0\"\n", "t.csv");
+  const auto ds = sg::data::parse_csv(
+      "\xEF\xBB\xBF\"x, with comma\",\"label\"\r\n\r\n \"+2.5\" , 1 \r\n\n\t-1\t,\"0\"\n", "t.csv");
   BOOST_TEST(ds.size() == 2u);
   BOOST_TEST(ds.x(0, 0) == 2.5f);
   BOOST_TEST(ds.x(0, 1) == -1.0f);
@@ -102,11 +102,13 @@ BOOST_AUTO_TEST_CASE(missing_or_bad_label_column) {
              "t.csv:1:1: label column index 2 expected in a header of 2 columns, found only 2");
   BOOST_TEST(format_message("a,label\n1,1.5\n") == "t.csv:2:3: integer class label expected, found \"1.5\"");
   BOOST_TEST(format_message("a,label\n1,cat\n") == "t.csv:2:3: integer class label expected, found \"cat\"");
-  BOOST_TEST(format_message("a,label\n1,-1\n") == "t.csv:2:3: class label in [0, 2^31-1) expected, found \"-1\"");
+  BOOST_TEST(format_message("a,label\n1,-1\n") ==
+             "t.csv:2:3: class label in [0, 2^31-1) expected, found \"-1\"");
   o = {};
   o.num_classes = 3;
   BOOST_TEST(format_message("a,label\n1,3\n", o) == "t.csv:2:3: class label in [0, 3) expected, found \"3\"");
-  BOOST_TEST(format_message("a,label\n1,nan\n", o) == "t.csv:2:3: integer class label expected, found \"nan\"");
+  BOOST_TEST(format_message("a,label\n1,nan\n", o) ==
+             "t.csv:2:3: integer class label expected, found \"nan\"");
 }
 
 BOOST_AUTO_TEST_CASE(empty_input) {
@@ -131,7 +133,8 @@ BOOST_AUTO_TEST_CASE(reads_files_plain_and_gzip) {
   sg::test::TempDir dir;
   const std::string text = "a,label\n1,0\n2,1\n";
   const auto plain = sg::test::write_text(dir / "d.csv", text);
-  const auto gz = sg::test::write_file(dir / "d.csv.gz", sg::test::gzip_stored(sg::test::Bytes(text.begin(), text.end())));
+  const auto gz = sg::test::write_file(dir / "d.csv.gz",
+                                       sg::test::gzip_stored(sg::test::Bytes(text.begin(), text.end())));
   for (const auto& path : {plain, gz}) {
     const auto ds = sg::data::read_csv(path);
     BOOST_TEST(ds.size() == 2u);

@@ -26,7 +26,8 @@ std::map<std::string, std::string>& outputs() {
 }
 
 // m images of rows x cols with pixels in [0, 1] and labels j % classes.
-sg::data::Dataset images(std::size_t m, std::size_t rows = 8, std::size_t cols = 8, std::size_t classes = 10) {
+sg::data::Dataset images(std::size_t m, std::size_t rows = 8, std::size_t cols = 8,
+                         std::size_t classes = 10) {
   sg::data::Dataset ds;
   ds.x.resize(rows * cols, m);
   for (std::size_t k = 0; k < ds.x.size(); ++k) ds.x[k] = static_cast<float>(k * 37 % 101) / 100.0f;
@@ -60,8 +61,10 @@ BOOST_AUTO_TEST_CASE(load_fashion_mnist) {
 BOOST_AUTO_TEST_CASE(read_files) {
   sg::test::TempDir tmp;
   const std::filesystem::path dir = tmp.path();
-  sg::test::write_file(dir / "train-images-idx3-ubyte.gz", sg::test::gzip_stored(sg::test::idx_images(3, 28, 28)));
-  sg::test::write_file(dir / "train-labels-idx1-ubyte.gz", sg::test::gzip_stored(sg::test::idx_labels({9, 0, 0})));
+  sg::test::write_file(dir / "train-images-idx3-ubyte.gz",
+                       sg::test::gzip_stored(sg::test::idx_images(3, 28, 28)));
+  sg::test::write_file(dir / "train-labels-idx1-ubyte.gz",
+                       sg::test::gzip_stored(sg::test::idx_labels({9, 0, 0})));
   sg::test::write_text(dir / "iris.csv",
                        "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,0\n"
                        "7.0,3.2,4.7,1.4,1\n6.3,3.3,6.0,2.5,2\n");
@@ -126,7 +129,8 @@ BOOST_AUTO_TEST_CASE(prepare_and_augment) {
     // Copy this step's samples (raw pixels, columns of train.x) into the batch...
     for (std::size_t k = 0; k < batch_size; ++k) {
       const std::size_t j = (step * batch_size + k) % train.size();
-      std::copy_n(train.x.data() + j * train.features(), train.features(), batch.data() + k * train.features());
+      std::copy_n(train.x.data() + j * train.features(), train.features(),
+                  batch.data() + k * train.features());
     }
     // ...augment it (a new draw every step), then normalise with the training statistics.
     sg::data::augment_batch(batch, train.image_rows, train.image_cols, augmentation, seed, step);
@@ -161,14 +165,16 @@ BOOST_AUTO_TEST_CASE(splits) {
   // [snippet:split_mismatched]
   // 2000 web images (plentiful, but not what users send) and 200 mobile images (what the app will see).
   // Dev and test: only mobile. Training: all web images plus the remaining mobile ones.
-  const sg::data::Split m = sg::data::split_mismatched(web, mobile, /*dev_count=*/50, /*test_count=*/50, /*seed=*/9);
+  const sg::data::Split m =
+      sg::data::split_mismatched(web, mobile, /*dev_count=*/50, /*test_count=*/50, /*seed=*/9);
   // m.train.size() == 2100, m.dev.size() == 50, m.test.size() == 50
   // [/snippet]
   BOOST_TEST(m.train.size() == 2100u);
 }
 
 // Depends on read_files, which records the outputs quoted in the docs.
-BOOST_AUTO_TEST_CASE(docs_quote_the_compiled_examples, *boost::unit_test::depends_on("docs_data/read_files")) {
+BOOST_AUTO_TEST_CASE(docs_quote_the_compiled_examples,
+                     *boost::unit_test::depends_on("docs_data/read_files")) {
   const std::vector<std::filesystem::path> sources = {__FILE__};
   BOOST_TEST(sg::test::check_doc(sg::test::docs_dir() / "data.md", sources, outputs()) >= 7u);
   BOOST_TEST(sg::test::check_doc(sg::test::docs_dir() / "splits.md", sources, outputs()) >= 4u);

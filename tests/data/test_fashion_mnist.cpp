@@ -13,8 +13,10 @@ BOOST_AUTO_TEST_SUITE(fashion_mnist)
 BOOST_AUTO_TEST_CASE(loads_a_directory_of_the_four_files) {
   sg::test::TempDir dir;
   // A stand-in with the real names: gzip for the training files, plain for the test files.
-  sg::test::write_file(dir / "train-images-idx3-ubyte.gz", sg::test::gzip_stored(sg::test::idx_images(3, 28, 28)));
-  sg::test::write_file(dir / "train-labels-idx1-ubyte.gz", sg::test::gzip_stored(sg::test::idx_labels({9, 0, 3})));
+  sg::test::write_file(dir / "train-images-idx3-ubyte.gz",
+                       sg::test::gzip_stored(sg::test::idx_images(3, 28, 28)));
+  sg::test::write_file(dir / "train-labels-idx1-ubyte.gz",
+                       sg::test::gzip_stored(sg::test::idx_labels({9, 0, 3})));
   sg::test::write_file(dir / "t10k-images-idx3-ubyte", sg::test::idx_images(2, 28, 28));
   BOOST_TEST(!sg::data::find_fashion_mnist(dir.path()));  // one file missing
   sg::test::write_file(dir / "t10k-labels-idx1-ubyte", sg::test::idx_labels({1, 2}));
@@ -29,7 +31,8 @@ BOOST_AUTO_TEST_CASE(loads_a_directory_of_the_four_files) {
 
 BOOST_AUTO_TEST_CASE(absence_says_how_to_install_it) {
   sg::test::TempDir dir;
-  const std::string what = sg::test::message_of<sg::io_error>([&] { sg::data::load_fashion_mnist(dir.path()); });
+  const std::string what =
+      sg::test::message_of<sg::io_error>([&] { sg::data::load_fashion_mnist(dir.path()); });
   BOOST_TEST(what.find("apt-get install dataset-fashion-mnist") != std::string::npos, what);
   BOOST_TEST(what.find(dir.path().string()) != std::string::npos, what);
 }
@@ -43,7 +46,8 @@ BOOST_AUTO_TEST_CASE(class_names) {
 BOOST_AUTO_TEST_CASE(the_real_data_set_when_installed) {
   const auto dir = sg::data::find_fashion_mnist();
   if (!dir) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): test skipped");
+    BOOST_TEST_MESSAGE(
+        "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): test skipped");
     return;
   }
   const auto fm = sg::data::load_fashion_mnist();

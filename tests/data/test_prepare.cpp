@@ -1,9 +1,9 @@
 // Preparation: validate, subset, concatenate, the Normalizer, one-hot encoding and class counts.
 #include <boost/test/unit_test.hpp>
 
+#include <omp.h>
 #include <cmath>
 #include <limits>
-#include <omp.h>
 
 #include "data/helpers.hpp"
 #include "staticgrad/core/error.hpp"
@@ -78,7 +78,8 @@ BOOST_AUTO_TEST_CASE(normalizer_gives_zero_mean_unit_standard_deviation_on_train
   const auto norm = sg::data::Normalizer::fit(train);
   BOOST_TEST(norm.features() == 3u);
   BOOST_TEST(norm.mean()[0] == 3.5f);
-  BOOST_TEST(norm.stddev()[0] == std::sqrt(5.25f), boost::test_tools::tolerance(1e-6f));  // population sd of 0..7
+  BOOST_TEST(norm.stddev()[0] == std::sqrt(5.25f),
+             boost::test_tools::tolerance(1e-6f));  // population sd of 0..7
   BOOST_TEST(norm.stddev()[1] == 0.0f);
   norm.apply(train);
   for (std::size_t i : {0u, 2u}) {
@@ -120,7 +121,8 @@ BOOST_AUTO_TEST_CASE(normalizer_restores_from_stored_values_and_checks_shapes) {
 BOOST_AUTO_TEST_CASE(normalizer_statistics_do_not_depend_on_thread_count) {
   sg::data::Dataset ds;
   ds.x.resize(64, 501);
-  for (std::size_t k = 0; k < ds.x.size(); ++k) ds.x[k] = static_cast<float>(std::sin(0.37 * static_cast<double>(k)));
+  for (std::size_t k = 0; k < ds.x.size(); ++k)
+    ds.x[k] = static_cast<float>(std::sin(0.37 * static_cast<double>(k)));
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   const auto one = sg::data::Normalizer::fit(ds);
@@ -137,13 +139,16 @@ BOOST_AUTO_TEST_CASE(one_hot_and_class_counts) {
   BOOST_TEST(y.rows() == 3u);
   BOOST_TEST(y.cols() == 4u);
   for (std::size_t j = 0; j < 4; ++j)
-    for (std::size_t c = 0; c < 3; ++c) BOOST_TEST(y(c, j) == (static_cast<std::int32_t>(c) == labels[j] ? 1.0f : 0.0f));
-  BOOST_TEST(sg::data::class_counts(labels, 4) == (std::vector<std::size_t>{1, 1, 2, 0}), boost::test_tools::per_element());
+    for (std::size_t c = 0; c < 3; ++c)
+      BOOST_TEST(y(c, j) == (static_cast<std::int32_t>(c) == labels[j] ? 1.0f : 0.0f));
+  BOOST_TEST(sg::data::class_counts(labels, 4) == (std::vector<std::size_t>{1, 1, 2, 0}),
+             boost::test_tools::per_element());
   BOOST_TEST(sg::test::message_of<sg::format_error>([&] { sg::data::one_hot(labels, 2); }) ==
              "sample 0: class label in [0, 2) expected, found 2");
   const std::vector<std::int32_t> negative = {0, -1};
   BOOST_CHECK_THROW(sg::data::class_counts(negative, 2), sg::format_error);
-  BOOST_TEST(sg::data::class_counts(small(7)) == (std::vector<std::size_t>{3, 2, 2}), boost::test_tools::per_element());
+  BOOST_TEST(sg::data::class_counts(small(7)) == (std::vector<std::size_t>{3, 2, 2}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

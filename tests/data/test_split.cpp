@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(by_ratio_60_20_20) {
   auto all = values(s.train);
   for (float v : values(s.dev)) all.insert(v);
   for (float v : values(s.test)) all.insert(v);
-  BOOST_TEST((all == values(ds)));  // a partition: every sample exactly once
+  BOOST_TEST((all == values(ds)));                // a partition: every sample exactly once
   for (std::size_t j = 0; j < s.dev.size(); ++j)  // labels travel with their samples
     BOOST_TEST(s.dev.labels[j] == static_cast<std::int32_t>(s.dev.x(0, j)) % 2);
   const auto again = sg::data::split_by_ratio(ds, 0.6, 0.2, 0.2, 42);

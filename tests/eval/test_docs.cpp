@@ -31,11 +31,12 @@ BOOST_AUTO_TEST_CASE(metrics) {
   const std::vector<std::int32_t> predicted = {1, 1, 1, 0, 1, 1, 0, 0, 0, 0};
   // [snippet:metrics]
   // Over the whole dev set: never average per-batch precisions (their mean is not the set's precision).
-  const sg::eval::ConfusionMatrix cm(dev_labels, predicted, /*num_classes=*/2);  // (truth, predicted)
-  const double acc = sg::eval::accuracy(cm);     // 0.7
-  const double p = sg::eval::precision(cm);      // 0.6:  of the samples predicted 1, how many are 1
-  const double r = sg::eval::recall(cm);         // 0.75: of the samples that are 1, how many were found
-  const double f1 = sg::eval::f1_score(cm);      // 2pr / (p + r), about 0.667: one number for both
+  // Arguments are always (truth, predicted).
+  const sg::eval::ConfusionMatrix cm(dev_labels, predicted, /*num_classes=*/2);
+  const double acc = sg::eval::accuracy(cm);  // 0.7
+  const double p = sg::eval::precision(cm);   // 0.6:  of the samples predicted 1, how many are 1
+  const double r = sg::eval::recall(cm);      // 0.75: of the samples that are 1, how many were found
+  const double f1 = sg::eval::f1_score(cm);   // 2pr / (p + r), about 0.667: one number for both
   const std::string report = sg::eval::format_report(cm, std::array<std::string_view, 2>{"not cat", "cat"});
   // [/snippet]
   BOOST_TEST(acc == 0.7, boost::test_tools::tolerance(1e-12));
@@ -47,10 +48,9 @@ BOOST_AUTO_TEST_CASE(metrics) {
 
 BOOST_AUTO_TEST_CASE(selection) {
   // [snippet:select_optimising]
-  const std::vector<sg::eval::Candidate> models = {
-      {"A", {{"accuracy", 0.90}, {"prediction_ms", 80}}},
-      {"B", {{"accuracy", 0.92}, {"prediction_ms", 95}}},
-      {"C", {{"accuracy", 0.95}, {"prediction_ms", 1500}}}};
+  const std::vector<sg::eval::Candidate> models = {{"A", {{"accuracy", 0.90}, {"prediction_ms", 80}}},
+                                                   {"B", {{"accuracy", 0.92}, {"prediction_ms", 95}}},
+                                                   {"C", {{"accuracy", 0.95}, {"prediction_ms", 1500}}}};
   // One optimising metric (accuracy, as high as possible), one satisficing metric (<= 100 ms is enough).
   const sg::eval::Optimising optimising{"accuracy", sg::eval::Goal::maximise};
   const std::vector<sg::eval::Satisficing> constraints = {{"prediction_ms", sg::eval::Bound::at_most, 100}};

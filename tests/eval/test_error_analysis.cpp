@@ -23,7 +23,8 @@ BOOST_AUTO_TEST_CASE(misclassified_from_labels_and_from_scores) {
   BOOST_TEST(std::isnan(wrong[0].confidence));
 
   sg::Matrix<float> scores(3, 4);
-  const float columns[4][3] = {{0.8f, 0.1f, 0.1f}, {0.2f, 0.3f, 0.5f}, {0.0f, 0.1f, 0.9f}, {0.6f, 0.3f, 0.1f}};
+  const float columns[4][3] = {
+      {0.8f, 0.1f, 0.1f}, {0.2f, 0.3f, 0.5f}, {0.0f, 0.1f, 0.9f}, {0.6f, 0.3f, 0.1f}};
   for (std::size_t j = 0; j < 4; ++j)
     for (std::size_t c = 0; c < 3; ++c) scores(c, j) = columns[j][c];
   const auto from_scores = sg::eval::misclassified(truth, scores);
@@ -40,9 +41,12 @@ BOOST_AUTO_TEST_CASE(the_course_cat_classifier_tally) {
   std::vector<sg::eval::TaggedError> examined;
   for (std::size_t k = 0; k < 100; ++k) {
     sg::eval::TaggedError e{k, {}};
-    if (k < 10) e.tags = {"dog"};
-    else if (k < 60) e.tags = {"blurry", "blurry"};  // a repeated tag counts once
-    else if (k < 70) e.tags = {"great cat"};
+    if (k < 10)
+      e.tags = {"dog"};
+    else if (k < 60)
+      e.tags = {"blurry", "blurry"};  // a repeated tag counts once
+    else if (k < 70)
+      e.tags = {"great cat"};
     if (k >= 10 && k < 16) e.tags.push_back(std::string(sg::eval::mislabelled_tag));
     examined.push_back(e);
   }
@@ -61,7 +65,8 @@ BOOST_AUTO_TEST_CASE(the_course_cat_classifier_tally) {
   BOOST_TEST(a.tags[3].ceiling_accuracy == 0.906, tt::tolerance(1e-12));
   const std::string report = sg::eval::format_error_analysis(a);
   BOOST_TEST(report.find("correct the test set in the same way") != std::string::npos, report);
-  BOOST_TEST(report.find("  blurry           50            50.0%           95.00%\n") != std::string::npos, report);
+  BOOST_TEST(report.find("  blurry           50            50.0%           95.00%\n") != std::string::npos,
+             report);
 }
 
 BOOST_AUTO_TEST_CASE(a_sample_of_the_errors_scales_to_all_of_them) {
@@ -88,11 +93,11 @@ BOOST_AUTO_TEST_CASE(contact_sheet_lays_tiles_out_in_a_grid) {
   BOOST_TEST(img.height == 2 * 4 + 3u);
   const auto px = [&](std::size_t r, std::size_t c) { return img.pixels[r * img.width + c]; };
   BOOST_TEST(px(0, 0) == 7);
-  BOOST_TEST(px(1, 1) == 255);        // tile 0 = image 3, value 1
-  BOOST_TEST(px(4, 6) == 0);          // its NaN pixel (row 1, col 2), scaled by 2, is black
-  BOOST_TEST(px(1, 8) == 128);        // tile 1 = image 1, value 0.5
-  BOOST_TEST(px(6, 1) == 64);         // tile 2 = image 0, value 0.25, second grid row
-  BOOST_TEST(px(6, 8) == 7);          // the empty fourth tile is background
+  BOOST_TEST(px(1, 1) == 255);  // tile 0 = image 3, value 1
+  BOOST_TEST(px(4, 6) == 0);    // its NaN pixel (row 1, col 2), scaled by 2, is black
+  BOOST_TEST(px(1, 8) == 128);  // tile 1 = image 1, value 0.5
+  BOOST_TEST(px(6, 1) == 64);   // tile 2 = image 0, value 0.25, second grid row
+  BOOST_TEST(px(6, 8) == 7);    // the empty fourth tile is background
   const std::vector<std::size_t> bad = {4};
   BOOST_CHECK_THROW(sg::eval::contact_sheet(x, bad, 2, 3), sg::shape_error);
   BOOST_CHECK_THROW(sg::eval::contact_sheet(x, pick, 3, 3), sg::shape_error);
@@ -110,18 +115,19 @@ BOOST_AUTO_TEST_CASE(contact_sheet_png_is_written_atomically) {
   const auto path = dir / "sheet.png";
   sg::eval::write_contact_sheet_png(path, ds, pick, {.columns = 10, .scale = 3, .padding = 2});
   std::ifstream in(path, std::ios::binary);
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                         std::istreambuf_iterator<char>());
   BOOST_TEST_REQUIRE(bytes.size() > 33u);
   const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   BOOST_TEST(std::equal(signature, signature + 8, bytes.begin()));
   const auto u32 = [&](std::size_t at) {
-    return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) | (std::uint32_t{bytes[at + 2]} << 8) |
-           bytes[at + 3];
+    return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
+           (std::uint32_t{bytes[at + 2]} << 8) | bytes[at + 3];
   };
   BOOST_TEST(u32(16) == 2 * 6 + 3 * 2u);  // IHDR width: 2 tiles of 6 pixels and 3 paddings of 2
   BOOST_TEST(u32(20) == 6 + 2 * 2u);
-  BOOST_TEST(bytes[24] == 8);   // bit depth
-  BOOST_TEST(bytes[25] == 0);   // grey
+  BOOST_TEST(bytes[24] == 8);  // bit depth
+  BOOST_TEST(bytes[25] == 0);  // grey
   BOOST_TEST(std::string(bytes.end() - 8, bytes.end() - 4) == "IEND");
   // Nothing is left beside it.
   std::size_t files = 0;

@@ -26,7 +26,8 @@ BOOST_AUTO_TEST_CASE(pick_best_by_one_number) {
   BOOST_TEST(*sg::eval::pick_best(models, {"prediction_ms", sg::eval::Goal::minimise}) == 0u);
   BOOST_TEST(!sg::eval::pick_best({}, {"accuracy"}));
   // Ties go to the first; NaN never wins.
-  const std::vector<sg::eval::Candidate> tied = {{"x", {{"f1", NAN}}}, {"y", {{"f1", 0.5}}}, {"z", {{"f1", 0.5}}}};
+  const std::vector<sg::eval::Candidate> tied = {
+      {"x", {{"f1", NAN}}}, {"y", {{"f1", 0.5}}}, {"z", {{"f1", 0.5}}}};
   BOOST_TEST(*sg::eval::pick_best(tied, {"f1"}) == 1u);
 }
 

@@ -1,4 +1,5 @@
-// libFuzzer target "idx_pair": the input layout and the reader calls are sg::fuzz::run_idx_pair in inputs.hpp.
+// libFuzzer target "idx_pair": the input layout and the reader calls are sg::fuzz::run_idx_pair in
+// inputs.hpp.
 #include <cstddef>
 #include <cstdint>
 

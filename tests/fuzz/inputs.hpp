@@ -41,8 +41,10 @@ inline bool run_idx_pair(std::span<const std::uint8_t> in) {
   const auto files = in.subspan(3);
   const std::size_t cut = std::min<std::size_t>(files.size(), in[1] | (std::size_t{in[2]} << 8));
   try {
-    const auto images = sg::data::parse_idx_array({files.begin(), files.begin() + static_cast<std::ptrdiff_t>(cut)}, "images");
-    const auto labels = sg::data::parse_idx_array({files.begin() + static_cast<std::ptrdiff_t>(cut), files.end()}, "labels");
+    const auto images = sg::data::parse_idx_array(
+        {files.begin(), files.begin() + static_cast<std::ptrdiff_t>(cut)}, "images");
+    const auto labels =
+        sg::data::parse_idx_array({files.begin() + static_cast<std::ptrdiff_t>(cut), files.end()}, "labels");
     sg::data::validate(sg::data::idx_dataset(images, "images", labels, "labels", num_classes), "fuzz");
     return true;
   } catch (const sg::error&) {

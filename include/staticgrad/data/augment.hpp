@@ -16,11 +16,11 @@ namespace sg::data {
 
 // Augmentation: which transformations to draw for each image. All off by default.
 struct Augmentation {
-  bool horizontal_flip = false;      // mirror left-right with probability 1/2
-  int max_shift = 0;                 // shift by whole pixels, uniform in [-max_shift, max_shift] per axis
-  float max_rotation_degrees = 0;    // rotate about the centre, uniform in [-max, max] degrees
-  float noise_stddev = 0;            // add N(0, noise_stddev^2) to every pixel
-  float fill = 0;                    // value of pixels moved in from outside the image
+  bool horizontal_flip = false;    // mirror left-right with probability 1/2
+  int max_shift = 0;               // shift by whole pixels, uniform in [-max_shift, max_shift] per axis
+  float max_rotation_degrees = 0;  // rotate about the centre, uniform in [-max, max] degrees
+  float noise_stddev = 0;          // add N(0, noise_stddev^2) to every pixel
+  float fill = 0;                  // value of pixels moved in from outside the image
 };
 
 // Transforms each column of `batch_columns` (an image_rows x image_cols picture stored row by row) in

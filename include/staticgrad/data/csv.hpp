@@ -19,9 +19,9 @@ namespace sg::data {
 
 // CsvOptions: how to find the label column and how many classes there are.
 struct CsvOptions {
-  std::string label_name = "label";          // the label column's header, used unless label_index is set
-  std::optional<std::size_t> label_index;    // the label column by 0-based position; overrides label_name
-  std::size_t num_classes = 0;               // 0: infer as the largest label + 1
+  std::string label_name = "label";        // the label column's header, used unless label_index is set
+  std::optional<std::size_t> label_index;  // the label column by 0-based position; overrides label_name
+  std::size_t num_classes = 0;             // 0: infer as the largest label + 1
   char delimiter = ',';
 };
 

@@ -20,13 +20,13 @@ namespace sg::data {
 // label in [0, num_classes), every value of x finite, image_rows * image_cols == x.rows() when the
 // data set holds images (both extents are 0 otherwise).
 struct Dataset {
-  sg::Matrix<float> x;                  // n_features x m
-  std::vector<std::int32_t> labels;     // m class labels
-  std::size_t num_classes = 0;          // labels lie in [0, num_classes)
+  sg::Matrix<float> x;                         // n_features x m
+  std::vector<std::int32_t> labels;            // m class labels
+  std::size_t num_classes = 0;                 // labels lie in [0, num_classes)
   std::size_t image_rows = 0, image_cols = 0;  // 0 when the samples are not images
 
-  std::size_t size() const { return x.cols(); }       // m, the number of samples
-  std::size_t features() const { return x.rows(); }   // n_x, the number of features
+  std::size_t size() const { return x.cols(); }      // m, the number of samples
+  std::size_t features() const { return x.rows(); }  // n_x, the number of features
 };
 
 // Checks the invariants above. Throws sg::shape_error for inconsistent sizes, sg::format_error for a

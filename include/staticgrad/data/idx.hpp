@@ -29,13 +29,13 @@ std::size_t idx_element_size(IdxType type);
 // payload().size() == size() * idx_element_size(type).
 struct IdxArray {
   IdxType type = IdxType::u8;
-  std::vector<std::size_t> dims;       // extents, outermost (the sample count) first
-  std::vector<std::uint8_t> bytes;     // the whole (inflated) file
-  std::size_t data_offset = 0;         // where the elements start: 4 + 4 * dims.size()
+  std::vector<std::size_t> dims;    // extents, outermost (the sample count) first
+  std::vector<std::uint8_t> bytes;  // the whole (inflated) file
+  std::size_t data_offset = 0;      // where the elements start: 4 + 4 * dims.size()
 
-  std::size_t size() const;                    // product of dims: the number of elements
+  std::size_t size() const;  // product of dims: the number of elements
   std::span<const std::uint8_t> payload() const { return std::span(bytes).subspan(data_offset); }
-  double value(std::size_t k) const;           // element k converted from big-endian, k < size()
+  double value(std::size_t k) const;  // element k converted from big-endian, k < size()
 };
 
 // Parses an IDX file already in memory (inflated first when it is gzip). `name` is used in messages.

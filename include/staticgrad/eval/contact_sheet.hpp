@@ -15,11 +15,11 @@ namespace sg::eval {
 
 // ContactSheetOptions: layout and the value range mapped to black..white.
 struct ContactSheetOptions {
-  std::size_t columns = 10;   // tiles per row of the sheet
-  std::size_t scale = 2;      // each pixel drawn as scale x scale
-  std::size_t padding = 2;    // pixels of `background` between and around tiles
-  float black = 0.0f;         // this value and below are drawn black
-  float white = 1.0f;         // this value and above are drawn white
+  std::size_t columns = 10;  // tiles per row of the sheet
+  std::size_t scale = 2;     // each pixel drawn as scale x scale
+  std::size_t padding = 2;   // pixels of `background` between and around tiles
+  float black = 0.0f;        // this value and below are drawn black
+  float white = 1.0f;        // this value and above are drawn white
   std::uint8_t background = 128;
 };
 
@@ -33,15 +33,16 @@ struct GreyImage {
 // image_rows x image_cols picture stored row by row. Requires x.rows == image_rows * image_cols,
 // indices below x.cols and columns, scale >= 1, black < white (sg::shape_error otherwise). NaN is drawn
 // black. An empty `indices` gives a sheet of padding only.
-GreyImage contact_sheet(sg::MatrixView<const float> x, std::span<const std::size_t> indices, std::size_t image_rows,
-                        std::size_t image_cols, const ContactSheetOptions& options = {});
+GreyImage contact_sheet(sg::MatrixView<const float> x, std::span<const std::size_t> indices,
+                        std::size_t image_rows, std::size_t image_cols,
+                        const ContactSheetOptions& options = {});
 
 // Writes contact_sheet(...) as an 8-bit grey PNG (libpng). The file is written beside `path` under a
 // temporary name and renamed over it when complete, so a reader never sees half a file. Throws
 // sg::io_error naming the file when it cannot be written.
 void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<const float> x,
-                             std::span<const std::size_t> indices, std::size_t image_rows, std::size_t image_cols,
-                             const ContactSheetOptions& options = {});
+                             std::span<const std::size_t> indices, std::size_t image_rows,
+                             std::size_t image_cols, const ContactSheetOptions& options = {});
 // The same for an image Dataset (its image extents; sg::shape_error when it holds no images).
 void write_contact_sheet_png(const std::filesystem::path& path, const sg::data::Dataset& ds,
                              std::span<const std::size_t> indices, const ContactSheetOptions& options = {});

@@ -17,7 +17,7 @@ namespace sg::eval {
 
 // ErrorRates: fractions in [0, 1] (0.07 for 7%), measured on whole sets.
 struct ErrorRates {
-  double human = 0;                  // human-level error, the proxy for Bayes error
+  double human = 0;  // human-level error, the proxy for Bayes error
   double train = 0;
   std::optional<double> train_dev = std::nullopt;  // from the training distribution, not trained on
   double dev = 0;
@@ -28,12 +28,12 @@ enum class Problem { none, avoidable_bias, variance, data_mismatch, dev_overfitt
 
 // Diagnosis: the gaps (may be negative, e.g. train error below human level) and what to do next.
 struct Diagnosis {
-  double avoidable_bias = 0;                // train - human
-  double variance = 0;                      // train_dev - train, or dev - train without a train-dev set
-  std::optional<double> data_mismatch;      // dev - train_dev
-  std::optional<double> dev_overfitting;    // test - dev
-  Problem focus = Problem::none;            // the largest gap above `tolerance`
-  std::vector<std::string> recommendations; // the course's recipe for the focus, then notes
+  double avoidable_bias = 0;                 // train - human
+  double variance = 0;                       // train_dev - train, or dev - train without a train-dev set
+  std::optional<double> data_mismatch;       // dev - train_dev
+  std::optional<double> dev_overfitting;     // test - dev
+  Problem focus = Problem::none;             // the largest gap above `tolerance`
+  std::vector<std::string> recommendations;  // the course's recipe for the focus, then notes
 };
 
 // Reads the error rates. `tolerance` is the gap below which a problem is not worth working on (0 by

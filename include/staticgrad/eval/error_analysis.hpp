@@ -20,7 +20,7 @@ namespace sg::eval {
 // Misclassified: one wrong prediction. `confidence` is the score of the predicted class (a probability
 // when the scores are softmax outputs), NaN when only labels were given.
 struct Misclassified {
-  std::size_t index;           // the sample's column in the evaluated set
+  std::size_t index;  // the sample's column in the evaluated set
   std::int32_t truth;
   std::int32_t predicted;
   float confidence;
@@ -29,8 +29,10 @@ struct Misclassified {
 // The wrong predictions in index order. From labels: requires equal sizes (sg::shape_error). From
 // scores (classes x samples, e.g. softmax outputs): predicted = argmax of the column, confidence = its
 // value; requires scores.cols == truth.size().
-std::vector<Misclassified> misclassified(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted);
-std::vector<Misclassified> misclassified(std::span<const std::int32_t> truth, sg::MatrixView<const float> scores);
+std::vector<Misclassified> misclassified(std::span<const std::int32_t> truth,
+                                         std::span<const std::int32_t> predicted);
+std::vector<Misclassified> misclassified(std::span<const std::int32_t> truth,
+                                         sg::MatrixView<const float> scores);
 
 // The tag that marks an example whose label is wrong, treated specially in the report.
 inline constexpr std::string_view mislabelled_tag = "mislabelled";
@@ -51,11 +53,11 @@ struct TagTally {
 
 // ErrorAnalysis: the tallies, most frequent first (then by name).
 struct ErrorAnalysis {
-  std::size_t set_size = 0;       // samples in the evaluated set
-  std::size_t total_errors = 0;   // misclassified samples in the set
-  std::size_t examined = 0;       // how many of them were tagged
-  std::size_t untagged = 0;       // examined errors with no tag
-  double accuracy = 0;            // 1 - total_errors / set_size
+  std::size_t set_size = 0;      // samples in the evaluated set
+  std::size_t total_errors = 0;  // misclassified samples in the set
+  std::size_t examined = 0;      // how many of them were tagged
+  std::size_t untagged = 0;      // examined errors with no tag
+  double accuracy = 0;           // 1 - total_errors / set_size
   std::vector<TagTally> tags;
 };
 
@@ -63,7 +65,8 @@ struct ErrorAnalysis {
 // estimated from the examined errors and scaled to all `total_errors`; its ceiling accuracy is
 // accuracy + share * error_rate. A tag repeated on one example counts once. Requires examined.size() <=
 // total_errors <= set_size (sg::shape_error).
-ErrorAnalysis tally_tags(std::span<const TaggedError> examined, std::size_t total_errors, std::size_t set_size);
+ErrorAnalysis tally_tags(std::span<const TaggedError> examined, std::size_t total_errors,
+                         std::size_t set_size);
 
 // A report: one row per tag (count, share, ceiling), the untagged rest, and the course's advice for the
 // mislabelled tag (correct dev and test alike) when it occurs.

@@ -22,18 +22,21 @@ class ConfusionMatrix {
   explicit ConfusionMatrix(std::size_t num_classes);
   // Counts every pair; requires truth.size() == predicted.size() (sg::shape_error) and labels in
   // [0, num_classes) (sg::format_error naming the sample).
-  ConfusionMatrix(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted, std::size_t num_classes);
+  ConfusionMatrix(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted,
+                  std::size_t num_classes);
 
   void add(std::int32_t truth, std::int32_t predicted);  // one sample; labels checked as above
 
   std::size_t num_classes() const { return num_classes_; }
-  std::size_t count(std::size_t truth, std::size_t predicted) const { return counts_[truth * num_classes_ + predicted]; }
+  std::size_t count(std::size_t truth, std::size_t predicted) const {
+    return counts_[truth * num_classes_ + predicted];
+  }
   std::size_t total() const { return total_; }
-  std::size_t correct() const;                          // the diagonal
+  std::size_t correct() const;  // the diagonal
   std::size_t true_positives(std::size_t c) const { return count(c, c); }
-  std::size_t false_positives(std::size_t c) const;     // predicted c, truly another class
-  std::size_t false_negatives(std::size_t c) const;     // truly c, predicted another class
-  std::size_t support(std::size_t c) const;             // samples truly of class c
+  std::size_t false_positives(std::size_t c) const;  // predicted c, truly another class
+  std::size_t false_negatives(std::size_t c) const;  // truly c, predicted another class
+  std::size_t support(std::size_t c) const;          // samples truly of class c
 
  private:
   std::size_t num_classes_ = 0;
