@@ -14,10 +14,12 @@
 // A node is computed only when all the inputs it depends on are bound, so `bind<"x">` alone followed by
 // forward() in evaluation mode is inference: the losses, which need labels, are skipped.
 // The cost is sum_k weight_k * loss_k + lambda / (2 m) * sum over weights ||W||_F^2 (see set_l2); its
-// gradient, L2 included, is derived by the autodiff.
+// gradient, L2 included, is derived by the autodiff. The L2 term belongs to the training objective: in
+// evaluation mode the cost is the data cost alone, comparable across values of lambda.
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -163,6 +165,18 @@ class Model {
     node.bound = data;
     node.is_bound = true;
   }
+  // Whether the network has a data input called `Name`, and its number of rows.
+  template <fixed_string Name>
+  static constexpr bool has_input() {
+    constexpr std::size_t k = find_node(Net::names, Name.view(), Net::size);
+    if constexpr (k < Net::size) return node_t<k>::is_input;
+    else return false;
+  }
+  template <fixed_string Name>
+  static constexpr std::size_t input_rows() {
+    return node_t<index_of<Name>()>::shape::rows;
+  }
+
   template <fixed_string Name>
   void unbind() {
     boost::hana::at_c<index_of<Name>()>(nodes_).is_bound = false;
@@ -197,7 +211,8 @@ class Model {
         }
       }
     });
-    if (l2_lambda_ > 0) cost += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
+    if (l2_lambda_ > 0 && mode_ == Mode::train)
+      cost += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
     cost_ = cost;
     return cost;
   }
@@ -216,7 +231,7 @@ class Model {
         }
       }
     });
-    if (l2_lambda_ > 0) l2_backward();
+    if (l2_lambda_ > 0 && mode_ == Mode::train) l2_backward();
     reverse_for_each([&](auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (!N::is_input)
@@ -243,6 +258,47 @@ class Model {
   }
   T cost() const { return cost_; }
   std::size_t batch_size() const { return m_; }
+
+  // The node a model predicts with: the first input of its first loss (the logits, for a classifier),
+  // or the last node when there is no loss.
+  static constexpr std::size_t prediction_index = [] {
+    std::size_t found = Net::size - 1;
+    bool done = false;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (
+          [&] {
+            using N = node_t<K>;
+            if constexpr (!N::is_input)
+              if constexpr (N::is_loss)
+                if (!done) {
+                  found = N::inputs[0];
+                  done = true;
+                }
+          }(),
+          ...);
+    }(std::make_index_sequence<Net::size>{});
+    return found;
+  }();
+  static constexpr std::string_view prediction_name = Net::names[prediction_index];
+  using prediction_shape = typename node_t<prediction_index>::shape;
+  ConstView<T> prediction() const { return output<prediction_index>(); }
+
+  // The first node, in forward order, whose last output holds a NaN or an infinity ("" when none): where
+  // a diverging run first went wrong.
+  std::string_view first_non_finite_node() const {
+    std::string_view found;
+    boost::hana::for_each(nodes_, [&](const auto& node) {
+      using N = std::remove_cvref_t<decltype(node)>;
+      if (!found.empty() || !computed_[N::index]) return;
+      ConstView<T> v = output<N::index>();
+      for (std::size_t k = 0; k < v.size(); ++k)
+        if (!std::isfinite(v.data[k])) {
+          found = Net::names[N::index];
+          return;
+        }
+    });
+    return found;
+  }
 
   // ------------------------------------------------------------------------------------------------
   // Parameters

@@ -29,6 +29,9 @@ class History {
   void add(EpochRecord record) { records_.push_back(std::move(record)); }
   std::span<const EpochRecord> records() const { return records_; }
   std::size_t size() const { return records_.size(); }
+  // Why training ended early (early stopping, the NaN guard), or empty when it ran all its epochs.
+  const std::string& stop_reason() const { return stop_reason_; }
+  void set_stop_reason(std::string reason) { stop_reason_ = std::move(reason); }
   bool empty() const { return records_.empty(); }
 
   // The epoch with the lowest finite dev cost (the earliest of equal ones); empty when no dev cost is
@@ -49,6 +52,7 @@ class History {
 
  private:
   std::vector<EpochRecord> records_;
+  std::string stop_reason_;
 };
 
 }  // namespace sg

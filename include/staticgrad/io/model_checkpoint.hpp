@@ -1,0 +1,114 @@
+// staticgrad/io/model_checkpoint.hpp - saving and restoring a model (and its optimiser) in a checkpoint.
+//
+// `save_checkpoint(path, model, optimizer, meta)` stores every parameter slot as a named tensor
+// ("fc1.W", batch-norm running statistics included), the optimiser's state arrays, the architecture's
+// fingerprint and text, and where training stood (epoch; the model's step and seed, which key dropout masks), atomically (io/checkpoint.hpp).
+// `load_checkpoint(path, model, optimizer)` reads and validates the whole file, then checks it against
+// the model (fingerprint, every tensor's name, shape and element type, the optimiser's name and state)
+// and only then copies: on any error it throws, naming the file and the first mismatch, and the model
+// and optimiser are unchanged. Pass `nullptr` as optimiser to save or load the weights alone.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "staticgrad/core/error.hpp"
+#include "staticgrad/io/checkpoint.hpp"
+
+namespace sg {
+
+struct NoOptimizer {};
+
+namespace detail {
+template <class T>
+constexpr ElementType element_type_of() {
+  return std::is_same_v<T, float> ? ElementType::float32 : ElementType::float64;
+}
+template <class Model>
+std::vector<TensorSpec> parameter_specs(const Model& model) {
+  using T = typename Model::value_type;
+  std::vector<TensorSpec> specs;
+  for (std::size_t s = 0; s < Model::slot_count; ++s) {
+    const auto [rows, cols] = model.parameter_shape(s);
+    specs.push_back({model.parameter_names()[s], rows, cols, element_type_of<T>()});
+  }
+  return specs;
+}
+}  // namespace detail
+
+template <class Model, class Optimizer = NoOptimizer>
+void save_checkpoint(const std::filesystem::path& path, const Model& model, const Optimizer* optimizer = nullptr,
+                     CheckpointMeta meta = {}) {
+  using T = typename Model::value_type;
+  Checkpoint c;
+  c.fingerprint = model.fingerprint();
+  c.architecture = model.architecture();
+  c.meta = std::move(meta);
+  c.meta.step = model.step();
+  c.meta.rng_state = {model.seed()};  // keys the dropout masks: a resumed run draws the same ones
+  const auto params = model.parameters();
+  for (std::size_t s = 0; s < Model::slot_count; ++s) {
+    const auto [rows, cols] = model.parameter_shape(s);
+    const auto& slice = model.slices()[s];
+    c.tensors.push_back({model.parameter_names()[s], rows, cols,
+                         std::vector<T>(params.begin() + slice.offset, params.begin() + slice.offset + slice.size)});
+  }
+  if constexpr (!std::is_same_v<Optimizer, NoOptimizer>) {
+    if (optimizer) {
+      c.meta.optimizer = std::string(Optimizer::name);
+      c.meta.optimizer_steps = optimizer->step_count();
+      const auto state = optimizer->state();
+      const std::size_t n = params.size();
+      if (state.size() == Optimizer::state_names.size() * n)
+        for (std::size_t k = 0; k < Optimizer::state_names.size(); ++k)
+          c.optimizer_state.push_back({std::string(Optimizer::state_names[k]), n, 1,
+                                       std::vector<T>(state.begin() + k * n, state.begin() + (k + 1) * n)});
+    }
+  }
+  save_checkpoint(path, c);
+}
+
+// Returns the checkpoint's metadata (epoch, step, seed) so that training can resume where it stood.
+template <class Model, class Optimizer = NoOptimizer>
+CheckpointMeta load_checkpoint(const std::filesystem::path& path, Model& model, Optimizer* optimizer = nullptr) {
+  using T = typename Model::value_type;
+  const Checkpoint c = load_checkpoint(path);  // validates the file itself
+  const auto specs = detail::parameter_specs(model);
+  std::vector<T> state;
+  try {
+    check_compatible(c, model.fingerprint(), specs);
+    if constexpr (!std::is_same_v<Optimizer, NoOptimizer>) {
+      if (optimizer) {
+        const std::size_t n = model.parameters().size();
+        std::vector<TensorSpec> expected;
+        if (!c.optimizer_state.empty())
+          for (auto name : Optimizer::state_names) expected.push_back({name, n, 1, detail::element_type_of<T>()});
+        check_optimizer_state(c, Optimizer::name, expected);
+        for (auto name : Optimizer::state_names)  // in the optimiser's order, whatever the file's
+          for (const auto& r : c.optimizer_state)
+            if (r.name == name) {
+              auto v = r.template values<T>();
+              state.insert(state.end(), v.begin(), v.end());
+            }
+      }
+    }
+  } catch (const error& e) {
+    throw format_error(fmt::format("{}: {}", path.string(), e.what()));
+  }
+  // Everything is validated: now change the model.
+  auto params = model.parameters();
+  for (const TensorRecord& r : c.tensors) {  // check_compatible matched every name, in any order
+    auto v = r.template values<T>();
+    std::copy(v.begin(), v.end(), params.begin() + model.slices()[model.find_parameter(r.name)].offset);
+  }
+  if constexpr (!std::is_same_v<Optimizer, NoOptimizer>)
+    if (optimizer) optimizer->load_state(state, c.meta.optimizer_steps);
+  model.set_step(c.meta.step);
+  if (!c.meta.rng_state.empty()) model.set_seed(c.meta.rng_state[0]);
+  return c.meta;
+}
+
+}  // namespace sg

@@ -1,0 +1,191 @@
+// staticgrad/train/fit.hpp - the training loop: epochs of shuffled mini-batches, evaluation, callbacks.
+//
+//   sg::Adam<float> adam;
+//   sg::ClassificationFeed<float> train_feed(train), dev_feed(dev);
+//   sg::History h = sg::fit(model, train_feed, dev_feed, adam, {.epochs = 20, .batch_size = 128},
+//                           sg::EarlyStop{{.patience = 3}}, sg::ScheduleLearningRate{sg::exponential_decay{1e-3}});
+//
+// Each epoch draws a permutation of the training set from (shuffle_seed, epoch), cuts it into
+// mini-batches of `batch_size` (1: stochastic gradient descent; the set size: batch gradient descent;
+// a last partial batch is used, not dropped), and for each: binds it, forward and backward in training
+// mode, optional gradient clipping, one optimiser step. Then it evaluates the dev set in evaluation mode
+// and records the epoch (train cost as the mean of the mini-batch costs, dev cost and accuracy,
+// learning rate, seconds) in the returned History.
+//
+// Callbacks are values with any of these members, called in order:
+//   on_train_begin(state), on_epoch_begin(state), on_batch_begin(state), on_batch_end(state),
+//   on_epoch_end(state), on_train_end(state)
+// where `state` (TrainingState) gives the model, the optimiser, the epoch, the step, the learning rate
+// (writable), the epoch's record, and `stop` (set it to end training after this epoch).
+//
+// The NaN guard (on by default) checks each mini-batch's cost: if it is not finite, training stops with
+// a message naming the first non-finite parameter, or else the first node whose output is not finite,
+// and the weights are those before the step that went wrong.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <numeric>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "staticgrad/core/random.hpp"
+#include "staticgrad/graph/model.hpp"
+#include "staticgrad/train/evaluate.hpp"
+#include "staticgrad/train/gradient_clipping.hpp"
+#include "staticgrad/train/history.hpp"
+#include "staticgrad/train/nan_guard.hpp"
+#include "staticgrad/train/progress.hpp"
+
+namespace sg {
+
+struct FitOptions {
+  std::size_t epochs = 10;          // train until this epoch (counting from 1)
+  std::size_t initial_epoch = 0;    // epochs already done: resuming from a checkpoint of that epoch
+  std::size_t batch_size = 64;
+  double learning_rate = 1e-3;      // the initial rate; a schedule callback may change it
+  std::uint64_t shuffle_seed = 0;
+  bool shuffle = true;
+  std::size_t eval_batch_size = 1024;
+  double max_gradient_norm = 0;     // > 0: clip the global gradient norm to it
+  bool nan_guard = true;
+  ProgressOptions progress = {};
+  std::FILE* progress_out = stdout;
+};
+
+template <class Model, class Optimizer>
+struct TrainingState {
+  Model& model;
+  Optimizer& optimizer;
+  const FitOptions& options;
+  History& history;
+  ProgressReporter& progress;
+  std::size_t epoch = 0;          // the current epoch, from 1
+  std::size_t batch = 0;          // the current mini-batch of the epoch, from 1
+  std::size_t batches = 0;        // mini-batches per epoch
+  double learning_rate = 0;       // used by the next optimiser step; callbacks may set it
+  bool stop = false;              // set by a callback: no further epoch
+  std::string stop_reason;
+  EpochRecord record;             // the epoch just finished (valid in on_epoch_end)
+  std::uint64_t step() const { return model.step(); }  // optimiser steps done so far
+};
+
+namespace detail {
+template <class State, class... C>
+void call_on_train_begin(State& s, C&... c) { ([&] { if constexpr (requires { c.on_train_begin(s); }) c.on_train_begin(s); }(), ...); }
+template <class State, class... C>
+void call_on_epoch_begin(State& s, C&... c) { ([&] { if constexpr (requires { c.on_epoch_begin(s); }) c.on_epoch_begin(s); }(), ...); }
+template <class State, class... C>
+void call_on_batch_begin(State& s, C&... c) { ([&] { if constexpr (requires { c.on_batch_begin(s); }) c.on_batch_begin(s); }(), ...); }
+template <class State, class... C>
+void call_on_batch_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_batch_end(s); }) c.on_batch_end(s); }(), ...); }
+template <class State, class... C>
+void call_on_epoch_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_epoch_end(s); }) c.on_epoch_end(s); }(), ...); }
+template <class State, class... C>
+void call_on_train_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_train_end(s); }) c.on_train_end(s); }(), ...); }
+}  // namespace detail
+
+// The order in which epoch `epoch` visits the samples: a permutation drawn from (seed, epoch) by
+// Fisher-Yates with counter-based random numbers (the same on every machine and thread count).
+inline void shuffled_order(std::vector<std::size_t>& order, std::size_t n, std::uint64_t seed, std::size_t epoch) {
+  order.resize(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const std::uint64_t stream = random::stream_id("shuffle", epoch);
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[random::below(i, seed, stream, i)]);
+}
+
+template <class Model, class TrainFeed, class DevFeed, class Optimizer, class... Callbacks>
+History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, const FitOptions& options,
+            Callbacks&&... callbacks) {
+  using T = typename Model::value_type;
+  using clock = std::chrono::steady_clock;
+  if (options.batch_size == 0) throw error("staticgrad: fit: batch_size must be at least 1");
+  const std::size_t n = train.size();
+  if (n == 0) throw error("staticgrad: fit: the training set is empty");
+  History history;
+  ProgressReporter progress(options.progress_out, options.progress);
+  TrainingState<Model, Optimizer> state{model, optimizer, options, history, progress, 0, 0, 0, 0, false, {}, {}};
+  state.learning_rate = options.learning_rate;
+  state.batches = (n + options.batch_size - 1) / options.batch_size;
+  std::vector<std::size_t> order;
+  std::vector<T> last_good;
+  GlobalNormClipper clipper(options.max_gradient_norm);
+
+  detail::call_on_train_begin(state, callbacks...);
+  progress.begin_training(options.epochs);
+  for (std::size_t epoch = options.initial_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
+    const auto start = clock::now();
+    state.epoch = epoch;
+    if (options.shuffle) {
+      shuffled_order(order, n, options.shuffle_seed, epoch);
+    } else {
+      order.resize(n);
+      std::iota(order.begin(), order.end(), std::size_t{0});
+    }
+    detail::call_on_epoch_begin(state, callbacks...);
+    progress.begin_epoch(epoch, state.batches, n);
+    double cost_sum = 0;
+    std::size_t seen = 0;
+    for (std::size_t b = 0; b < state.batches; ++b) {
+      const std::size_t first = b * options.batch_size, m = std::min(options.batch_size, n - first);
+      state.batch = b + 1;
+      detail::call_on_batch_begin(state, callbacks...);
+      model.set_mode(Mode::train);
+      train.bind(model, std::span<const std::size_t>(order).subspan(first, m), true, model.step());
+      const T cost = model.forward();
+      if (options.nan_guard && !std::isfinite(cost)) {
+        std::string where;
+        if (auto bad = find_non_finite(std::span<const T>(model.parameters()), model.slices()))
+          where = fmt::format("parameter {}", describe(*bad));
+        else if (auto node = model.first_non_finite_node(); !node.empty())
+          where = fmt::format("node \"{}\" (the first whose output is not finite)", node);
+        if (!last_good.empty()) std::copy(last_good.begin(), last_good.end(), model.parameters().begin());
+        state.stop = true;
+        state.stop_reason = fmt::format(
+            "NaN guard: the cost of epoch {}, mini-batch {} is {}; first non-finite value: {}; kept the weights "
+            "from before the previous step",
+            epoch, b + 1, static_cast<double>(cost), where.empty() ? "none found" : where);
+        progress.message(state.stop_reason);
+        break;
+      }
+      model.backward();
+      if (options.max_gradient_norm > 0) clipper.clip(model.gradients(), model.slices());
+      if (options.nan_guard) last_good.assign(model.parameters().begin(), model.parameters().end());
+      optimizer.step(model.parameters(), std::span<const T>(model.gradients()), model.slices(),
+                     static_cast<T>(state.learning_rate));
+      model.set_step(model.step() + 1);
+      cost_sum += static_cast<double>(cost) * static_cast<double>(m);
+      seen += m;
+      progress.batch_done(b + 1, m, cost_sum / static_cast<double>(seen));
+      detail::call_on_batch_end(state, callbacks...);
+    }
+    if (seen == 0) break;  // stopped by the NaN guard in the first mini-batch
+    EpochRecord record;
+    record.epoch = epoch;
+    record.train_cost = cost_sum / static_cast<double>(seen);
+    if (dev.size() > 0) {
+      const Evaluation e = evaluate(model, dev, options.eval_batch_size);
+      record.dev_cost = e.cost;
+      record.metrics["dev_accuracy"] = e.accuracy;
+    }
+    record.learning_rate = state.learning_rate;
+    record.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    state.record = record;
+    history.add(record);
+    progress.end_epoch(record);
+    detail::call_on_epoch_end(state, callbacks...);
+  }
+  detail::call_on_train_end(state, callbacks...);
+  model.set_mode(Mode::train);
+  history.set_stop_reason(state.stop_reason);
+  return history;
+}
+
+}  // namespace sg

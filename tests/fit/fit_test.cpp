@@ -1,0 +1,217 @@
+// fit(): learning, mini-batch sizes, early stopping, the NaN guard, checkpoints and exact resumption.
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "staticgrad/data/dataset.hpp"
+#include "staticgrad/optim/adam.hpp"
+#include "staticgrad/optim/gradient_descent.hpp"
+#include "staticgrad/optim/schedule.hpp"
+#include "staticgrad/staticgrad.hpp"
+#include "staticgrad/train/callbacks.hpp"
+#include "staticgrad/train/feed.hpp"
+#include "staticgrad/train/fit.hpp"
+
+using namespace sg;
+
+namespace {
+// Three Gaussian blobs in 4 dimensions: separable, but not trivially at the start.
+data::Dataset blobs(std::size_t m, std::uint64_t seed, double spread = 0.6) {
+  data::Dataset d;
+  d.x = Matrix<float>(4, m);
+  d.labels.resize(m);
+  d.num_classes = 3;
+  for (std::size_t j = 0; j < m; ++j) {
+    const auto c = static_cast<std::int32_t>(random::below(3, seed, 1, j));
+    d.labels[j] = c;
+    for (std::size_t i = 0; i < 4; ++i)
+      d.x(i, j) = static_cast<float>((i == static_cast<std::size_t>(c) ? 2.0 : 0.0) +
+                                     spread * random::normal(seed, 2, j * 4 + i));
+  }
+  return d;
+}
+auto make_net() { return sequential<4>(Dense<4, 16>{}, ReLU{}, Dense<16, 3>{}, SoftmaxCrossEntropy{}); }
+FitOptions quiet(std::size_t epochs, std::size_t batch) {
+  FitOptions o;
+  o.epochs = epochs;
+  o.batch_size = batch;
+  o.progress.mode = ProgressMode::quiet;
+  o.shuffle_seed = 9;
+  return o;
+}
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("sg_fit_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
+  TempDir() { std::filesystem::create_directories(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(fit_loop)
+
+BOOST_AUTO_TEST_CASE(learns_separable_blobs_with_adam) {
+  const auto train = blobs(600, 1), dev = blobs(200, 2);
+  auto model = make_model<float>(make_net(), 3);
+  ClassificationFeed<float> tf(train), df(dev);
+  Adam<float> adam;
+  auto options = quiet(15, 32);
+  options.learning_rate = 0.01;
+  const History h = fit(model, tf, df, adam, options);
+  BOOST_TEST(h.size() == 15u);
+  BOOST_TEST(h.records().back().train_cost < 0.5 * h.records().front().train_cost);
+  BOOST_TEST(h.records().back().metrics.at("dev_accuracy") > 0.95);
+  BOOST_TEST((model.mode() == Mode::train));
+}
+
+BOOST_AUTO_TEST_CASE(stochastic_and_batch_gradient_descent_use_every_sample) {
+  const auto train = blobs(10, 3), dev = blobs(5, 4);
+  for (std::size_t batch : {1u, 3u, 10u, 50u}) {  // 3 leaves a partial last batch of 1
+    auto model = make_model<float>(make_net(), 3);
+    ClassificationFeed<float> tf(train), df(dev);
+    GradientDescent<float> gd;
+    fit(model, tf, df, gd, quiet(2, batch));
+    const std::size_t per_epoch = (10 + batch - 1) / batch;
+    BOOST_TEST(model.step() == 2 * per_epoch);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(epochs_visit_a_permutation_of_the_set) {
+  std::vector<std::size_t> order;
+  shuffled_order(order, 1000, 5, 1);
+  std::vector<std::size_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t k = 0; k < 1000; ++k) BOOST_REQUIRE(sorted[k] == k);
+  std::vector<std::size_t> second;
+  shuffled_order(second, 1000, 5, 2);
+  BOOST_TEST(order != second);
+}
+
+BOOST_AUTO_TEST_CASE(early_stopping_restores_the_best_weights) {
+  // Tiny, noisy training set and a large learning rate: the dev cost turns up and stays up.
+  const auto train = blobs(30, 5, 2.0), dev = blobs(300, 6, 2.0);
+  auto model = make_model<float>(sequential<4>(Dense<4, 64>{}, ReLU{}, Dense<64, 3>{}, SoftmaxCrossEntropy{}), 7);
+  ClassificationFeed<float> tf(train), df(dev);
+  Adam<float> adam;
+  auto options = quiet(200, 10);
+  options.learning_rate = 0.05;
+  EarlyStop<float> stop{.options = {.patience = 3, .min_delta = 0}};
+  std::vector<std::vector<float>> weights_by_epoch;
+  const History h = fit(model, tf, df, adam, options, stop, OnEpochEnd{[&](auto& s) {
+                          weights_by_epoch.emplace_back(s.model.parameters().begin(), s.model.parameters().end());
+                        }});
+  BOOST_REQUIRE(h.size() < 200u);  // it stopped
+  BOOST_TEST(h.stop_reason().find("early stopping") != std::string::npos);
+  const std::size_t best = *h.best_epoch();
+  BOOST_TEST(h.size() == best + 3);  // patience 3 epochs after the best
+  const auto& kept = weights_by_epoch[best - 1];
+  BOOST_TEST(std::memcmp(kept.data(), model.parameters().data(), kept.size() * sizeof(float)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(nan_guard_stops_a_diverging_run_and_keeps_finite_weights) {
+  const auto train = blobs(200, 8), dev = blobs(50, 9);
+  auto model = make_model<float>(make_net(), 10);
+  ClassificationFeed<float> tf(train), df(dev);
+  GradientDescent<float> gd;
+  auto options = quiet(50, 20);
+  options.learning_rate = 1e12;  // diverges within a few steps
+  const History h = fit(model, tf, df, gd, options);
+  BOOST_TEST(h.stop_reason().find("NaN guard") != std::string::npos);
+  BOOST_TEST_MESSAGE(h.stop_reason());
+  for (float w : model.parameters()) BOOST_REQUIRE(std::isfinite(w));
+}
+
+BOOST_AUTO_TEST_CASE(nan_in_the_data_is_named) {
+  auto train = blobs(40, 11);
+  train.x(2, 17) = std::numeric_limits<float>::quiet_NaN();
+  const auto dev = blobs(10, 12);
+  auto model = make_model<float>(make_net(), 13);
+  ClassificationFeed<float> tf(train), df(dev);
+  GradientDescent<float> gd;
+  auto options = quiet(1, 40);
+  options.shuffle = false;
+  const History h = fit(model, tf, df, gd, options);
+  BOOST_TEST_INFO(h.stop_reason());
+  BOOST_TEST(h.stop_reason().find("node \"x\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(resuming_from_a_checkpoint_is_bit_identical) {
+  TempDir dir;
+  const auto train = blobs(300, 14), dev = blobs(60, 15);
+  auto net = sequential<4>(Dense<4, 16>{}, BatchNorm<16>{}, ReLU{}, Dropout{.keep_prob = 0.8}, Dense<16, 3>{},
+                           SoftmaxCrossEntropy{});
+  auto options = quiet(4, 32);
+  // Uninterrupted: 4 epochs.
+  auto straight = make_model<float>(net, 16);
+  {
+    ClassificationFeed<float> tf(train), df(dev);
+    Adam<float> adam;
+    fit(straight, tf, df, adam, options, ScheduleLearningRate{exponential_decay<float>{1e-2f}});
+  }
+  // Interrupted after 2 epochs, saved, loaded into a fresh model and optimiser, resumed.
+  {
+    auto first = make_model<float>(net, 16);
+    ClassificationFeed<float> tf(train), df(dev);
+    Adam<float> adam;
+    auto half = options;
+    half.epochs = 2;
+    fit(first, tf, df, adam, half, SaveCheckpoint{.last = dir.path / "last.sgck", .best = {}},
+        ScheduleLearningRate{exponential_decay<float>{1e-2f}});
+  }
+  auto resumed = make_model<float>(net, 999);  // other initial weights: all must come from the file
+  ClassificationFeed<float> tf(train), df(dev);
+  Adam<float> adam;
+  const CheckpointMeta meta = load_checkpoint(dir.path / "last.sgck", resumed, &adam);
+  BOOST_TEST(meta.epoch == 2u);
+  auto rest = options;
+  rest.initial_epoch = meta.epoch;
+  const History h = fit(resumed, tf, df, adam, rest, ScheduleLearningRate{exponential_decay<float>{1e-2f}});
+  BOOST_TEST(h.size() == 2u);
+  BOOST_TEST(std::memcmp(straight.parameters().data(), resumed.parameters().data(),
+                         straight.parameters().size_bytes()) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_checkpoints_leave_the_model_untouched) {
+  TempDir dir;
+  auto model = make_model<float>(make_net(), 17);
+  Adam<float> adam;
+  save_checkpoint(dir.path / "good.sgck", model, &adam, {});
+  auto other = make_model<float>(make_net(), 18);
+  const std::vector<float> before(other.parameters().begin(), other.parameters().end());
+  auto unchanged = [&] {
+    return std::memcmp(before.data(), other.parameters().data(), before.size() * sizeof(float)) == 0;
+  };
+  // Truncated.
+  {
+    const auto size = std::filesystem::file_size(dir.path / "good.sgck");
+    std::filesystem::copy_file(dir.path / "good.sgck", dir.path / "short.sgck");
+    std::filesystem::resize_file(dir.path / "short.sgck", size / 2);
+    BOOST_CHECK_THROW(load_checkpoint(dir.path / "short.sgck", other, &adam), format_error);
+    BOOST_TEST(unchanged());
+  }
+  // A flipped byte in the middle.
+  {
+    std::filesystem::copy_file(dir.path / "good.sgck", dir.path / "flipped.sgck");
+    std::fstream f(dir.path / "flipped.sgck", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(dir.path / "good.sgck") / 2));
+    f.put('\x5a');
+    f.close();
+    BOOST_CHECK_THROW(load_checkpoint(dir.path / "flipped.sgck", other, &adam), format_error);
+    BOOST_TEST(unchanged());
+  }
+  // Another architecture: names the file and the mismatch.
+  {
+    auto wider = make_model<float>(sequential<4>(Dense<4, 32>{}, ReLU{}, Dense<32, 3>{}, SoftmaxCrossEntropy{}), 1);
+    BOOST_CHECK_EXCEPTION(load_checkpoint(dir.path / "good.sgck", wider, &adam), format_error,
+                          [&](const format_error& e) {
+                            const std::string what = e.what();
+                            BOOST_TEST_MESSAGE(what);
+                            return what.find("good.sgck") != std::string::npos;
+                          });
+  }
+  BOOST_CHECK_THROW(load_checkpoint(dir.path / "missing.sgck", other, &adam), io_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
