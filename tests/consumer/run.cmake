@@ -5,7 +5,8 @@
 # -DWORK_DIR=<scratch> -DSOURCE_DIR=<tests/consumer> -DGENERATOR=... -DCXX_COMPILER=... [-DCONFIG=...]
 #  [-DMAKE_PROGRAM=...] [-DCXX_FLAGS=...] [-DEXPECT_OUTPUT=<text>]
 #  and either -DSTATICGRAD_PREFIX=<prefix> (find_package) or -DSTATICGRAD_SOURCE_DIR=<checkout> (add_subdirectory)
-#     Configures, builds and installs tests/consumer/ from scratch, then runs the program from the build
+#     Configures, builds and installs tests/consumer/ (from scratch for the package; incrementally for
+#     add_subdirectory, which compiles the library again), then runs the program from the build
 #     tree and from the install tree (whose RUNPATH must still find the BLAS staticgrad was built with);
 #     each run must exit 0 and, when EXPECT_OUTPUT is given, print it.
 cmake_minimum_required(VERSION 3.25)
@@ -36,7 +37,13 @@ endif()
 
 set(build "${WORK_DIR}/build")
 set(install "${WORK_DIR}/install")
-file(REMOVE_RECURSE "${WORK_DIR}")
+if(STATICGRAD_SOURCE_DIR)
+  # Incremental: this build compiles the whole library, and CMake re-runs itself when sources change.
+  file(REMOVE_RECURSE "${install}")
+else()
+  # From scratch: it must find the package just installed, not a cached earlier one.
+  file(REMOVE_RECURSE "${WORK_DIR}")
+endif()
 
 set(configure "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${build}" -G "${GENERATOR}"
   "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
