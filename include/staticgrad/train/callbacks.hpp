@@ -61,8 +61,8 @@ struct ScheduleLearningRate {
 };
 
 struct SaveCheckpoint {
-  std::filesystem::path last;  // written after every epoch (empty: not written)
-  std::filesystem::path best;  // written when the dev cost improves (empty: not written)
+  std::filesystem::path last = {};  // written after every epoch (empty: not written)
+  std::filesystem::path best = {};  // written when the dev cost improves (empty: not written)
   double best_cost = std::numeric_limits<double>::infinity();
 
   template <class State>

@@ -1,0 +1,211 @@
+// check-output: test_accuracy=0\.[0-9][0-9][0-9][0-9]
+//
+// The flagship: a deep network trained on Fashion-MNIST with everything the course teaches, run by
+// `scripts/demo`. He initialisation, batch norm, ReLU, inverted dropout, L2, Adam with a decaying
+// learning rate, early stopping on a dev set carved from the training set, evaluation on the official
+// test set, and the bias/variance diagnosis. It writes the learning curve (SVG), the history (CSV) and
+// the best checkpoint.
+//
+//   build/examples/fashion_mnist [--epochs N] [--batch B] [--seed S] [--threads T] [--out DIR] ...
+//
+// Its last line is `test_accuracy=0.XXXX` so scripts can read it. Any error (a missing or corrupt data
+// file, a bad checkpoint) ends it with exit code 1 and one line naming the file and the problem.
+#include <omp.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "staticgrad/data/fashion_mnist.hpp"
+#include "staticgrad/data/normalizer.hpp"
+#include "staticgrad/data/split.hpp"
+#include "staticgrad/eval/diagnosis.hpp"
+#include "staticgrad/optim/adam.hpp"
+#include "staticgrad/optim/schedule.hpp"
+#include "staticgrad/staticgrad.hpp"
+#include "staticgrad/train/callbacks.hpp"
+#include "staticgrad/train/feed.hpp"
+#include "staticgrad/train/fit.hpp"
+
+namespace {
+
+struct Options {
+  std::optional<std::filesystem::path> data;
+  std::size_t epochs = 30;
+  std::size_t batch = 128;
+  std::uint64_t seed = 1;
+  int threads = 0;  // 0: OpenMP's default
+  std::optional<std::filesystem::path> save;
+  std::optional<std::filesystem::path> resume;
+  std::filesystem::path out = "fashion_mnist_out";
+  bool quiet = false;
+  bool short_run = false;
+  double human_error = 0.0;
+  std::size_t dev_size = 5000;
+};
+
+constexpr std::string_view usage = R"(usage: fashion_mnist [options]
+Train a deep network on Fashion-MNIST and score it on the official test set.
+  --data DIR          folder with the four IDX .gz files (default: found automatically,
+                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
+  --epochs N          at most N epochs; early stopping may end sooner (default 30)
+  --batch B           mini-batch size (default 128)
+  --seed S            seed of initialisation, shuffling and dropout (default 1)
+  --threads T         OpenMP threads (default: all cores); results do not depend on it
+  --save PATH         the best checkpoint (default OUT/best.sgck)
+  --resume PATH       continue training from a checkpoint written by --save
+  --out DIR           where the learning curve, history and checkpoint go (default fashion_mnist_out)
+  --human-error E     human-level error, the Bayes-error proxy of the diagnosis (default 0)
+  --quiet             no progress output
+  --short             a quick run on a subset (for CI)
+  --help              this text
+)";
+
+template <class N>
+N parse_number(std::string_view flag, std::string_view text) {
+  N value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    throw std::invalid_argument(fmt::format("{}: '{}' is not a valid number", flag, text));
+  return value;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", a));
+      return argv[++i];
+    };
+    if (a == "--help") { fmt::print("{}", usage); std::exit(0); }
+    else if (a == "--data") o.data = std::filesystem::path(value());
+    else if (a == "--epochs") o.epochs = parse_number<std::size_t>(a, value());
+    else if (a == "--batch") o.batch = parse_number<std::size_t>(a, value());
+    else if (a == "--seed") o.seed = parse_number<std::uint64_t>(a, value());
+    else if (a == "--threads") o.threads = parse_number<int>(a, value());
+    else if (a == "--save") o.save = std::filesystem::path(value());
+    else if (a == "--resume") o.resume = std::filesystem::path(value());
+    else if (a == "--out") o.out = std::filesystem::path(value());
+    else if (a == "--human-error") o.human_error = parse_number<double>(a, value());
+    else if (a == "--quiet") o.quiet = true;
+    else if (a == "--short") o.short_run = true;
+    else throw std::invalid_argument(fmt::format("unknown option '{}' (see --help)", a));
+  }
+  if (o.batch == 0) throw std::invalid_argument("--batch must be at least 1");
+  if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
+  return o;
+}
+
+// [snippet:flagship_network]
+// 784 -> 512 -> 256 -> 10. Batch norm sits between each Dense and its ReLU (the course's placement);
+// dropout keeps 80% of the units of each hidden layer during training.
+auto flagship_network() {
+  using namespace sg;
+  return sequential<784>(Dense<784, 512>{.weight_init = Init::he}, BatchNorm<512>{}, ReLU{},
+                         Dropout{.keep_prob = 0.8},
+                         Dense<512, 256>{.weight_init = Init::he}, BatchNorm<256>{}, ReLU{},
+                         Dropout{.keep_prob = 0.8},
+                         Dense<256, 10>{.weight_init = Init::he}, SoftmaxCrossEntropy{});
+}
+// [end:flagship_network]
+
+int run(const Options& o) {
+  namespace data = sg::data;
+  if (o.threads > 0) omp_set_num_threads(o.threads);
+  std::filesystem::create_directories(o.out);
+  const std::filesystem::path checkpoint = o.save.value_or(o.out / "best.sgck");
+
+  // Data: the official training set split into train and dev (the dev set drives early stopping), the
+  // official test set kept for the final score. Normalisation statistics come from train alone.
+  data::FashionMnist fm = data::load_fashion_mnist(o.data);
+  if (o.short_run) {  // CI: 8,000 training samples
+    auto order = data::shuffled_indices(fm.train.size(), 7);
+    order.resize(std::min<std::size_t>(order.size(), 8000));
+    fm.train = data::subset(fm.train, order);
+  }
+  const std::size_t dev_size = o.short_run ? 1000 : o.dev_size;
+  data::TrainDevSplit split = data::carve_train_dev(fm.train, dev_size, o.seed);
+  data::Dataset& train = split.train;
+  data::Dataset& dev = split.train_dev;
+  data::Dataset& test = fm.test;
+  const data::Normalizer normalizer = data::Normalizer::fit(train);
+  normalizer.apply(train);
+  normalizer.apply(dev);
+  normalizer.apply(test);
+
+  auto model = sg::make_model<float>(flagship_network(), o.seed);
+  model.set_l2(0.05);
+  if (!o.quiet) fmt::print("{}\n", model.summary());
+
+  sg::Adam<float> adam;
+  sg::FitOptions fit_options;
+  fit_options.epochs = o.short_run ? std::min<std::size_t>(o.epochs, 2) : o.epochs;
+  fit_options.batch_size = o.batch;
+  fit_options.learning_rate = 1e-3;
+  fit_options.shuffle_seed = o.seed;
+  if (o.quiet) fit_options.progress.mode = sg::ProgressMode::quiet;
+  if (o.resume) {
+    const sg::CheckpointMeta meta = sg::load_checkpoint(*o.resume, model, &adam);
+    fit_options.initial_epoch = meta.epoch;
+    if (!o.quiet) fmt::print("resumed from {} after epoch {}\n", o.resume->string(), meta.epoch);
+  }
+
+  sg::ClassificationFeed<float> train_feed(train), dev_feed(dev), test_feed(test);
+  // [snippet:flagship_fit]
+  sg::EarlyStop<float> early_stop{.options = {.patience = 4, .min_delta = 1e-4}};
+  const auto start = std::chrono::steady_clock::now();
+  const sg::History history =
+      sg::fit(model, train_feed, dev_feed, adam, fit_options, early_stop,
+              sg::ScheduleLearningRate{sg::exponential_decay<float>{1e-3f, 0.9f}},
+              sg::SaveCheckpoint{.last = {}, .best = checkpoint});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // [end:flagship_fit]
+
+  history.write_csv(o.out / "history.csv");
+  history.write_learning_curve_svg(o.out / "learning_curve.svg", "Fashion-MNIST, 784-512-256-10");
+
+  const sg::Evaluation on_train = sg::evaluate(model, train_feed);
+  const sg::Evaluation on_dev = sg::evaluate(model, dev_feed);
+  const sg::Evaluation on_test = sg::evaluate(model, test_feed);
+  fmt::print("trained {} epochs in {:.1f} s ({} threads)\n", history.size(), seconds, omp_get_max_threads());
+  fmt::print("accuracy: train {:.4f}  dev {:.4f}  test {:.4f}\n", on_train.accuracy, on_dev.accuracy,
+             on_test.accuracy);
+  fmt::print("wrote {}, {} and {}\n", (o.out / "learning_curve.svg").string(), (o.out / "history.csv").string(),
+             checkpoint.string());
+
+  sg::eval::ErrorRates errors;
+  errors.human = o.human_error;
+  errors.train = 1 - on_train.accuracy;
+  errors.dev = 1 - on_dev.accuracy;
+  errors.test = 1 - on_test.accuracy;
+  fmt::print("\n{}\n", sg::eval::format_diagnosis(errors, sg::eval::diagnose(errors)));
+  fmt::print("test_accuracy={:.4f}\n", on_test.accuracy);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  try {
+    options = parse(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "fashion_mnist: {}\n", e.what());
+    return 1;
+  }
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "fashion_mnist: {}\n", e.what());
+    return 1;
+  }
+}
