@@ -3,12 +3,13 @@
 # -DMODE=install -DBUILD_DIR=<staticgrad build> -DSTATICGRAD_PREFIX=<prefix> [-DCONFIG=<cfg>]
 #     Installs the staticgrad build into an empty prefix (what `cmake --install` gives a user).
 # -DWORK_DIR=<scratch> -DSOURCE_DIR=<tests/consumer> -DGENERATOR=... -DCXX_COMPILER=... [-DCONFIG=...]
-#  [-DMAKE_PROGRAM=...] [-DCXX_FLAGS=...] [-DEXPECT_OUTPUT=<text>]
+#  [-DMAKE_PROGRAM=...] [-DCXX_FLAGS=...] [-DEXPECT_OUTPUT=<text>] [-DCONFIGURE_ONLY=ON]
 #  and either -DSTATICGRAD_PREFIX=<prefix> (find_package) or -DSTATICGRAD_SOURCE_DIR=<checkout> (add_subdirectory)
 #     Configures, builds and installs tests/consumer/ (from scratch for the package; incrementally for
 #     add_subdirectory, which compiles the library again), then runs the program from the build
 #     tree and from the install tree (whose RUNPATH must still find the BLAS staticgrad was built with);
-#     each run must exit 0 and, when EXPECT_OUTPUT is given, print it.
+#     each run must exit 0 and, when EXPECT_OUTPUT is given, print it. CONFIGURE_ONLY stops after the
+#     configure and generate step.
 cmake_minimum_required(VERSION 3.25)
 
 function(run)
@@ -63,6 +64,10 @@ else()
   list(APPEND configure "-DCMAKE_PREFIX_PATH=${STATICGRAD_PREFIX}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
 endif()
 run(${configure})
+if(CONFIGURE_ONLY)
+  message(STATUS "consumer: configured and generated (CONFIGURE_ONLY: not built)")
+  return()
+endif()
 
 cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
 run("${CMAKE_COMMAND}" --build "${build}" ${config_args} --parallel ${cores})
