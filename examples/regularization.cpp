@@ -1,0 +1,182 @@
+// check-output: none +[0-9.]+% +[0-9.]+% .*L2 .*[0-9.]+% +[0-9.]+% .*dropout .*[0-9.]+% +[0-9.]+%
+//
+// regularization - a network that overfits, then the same network with L2 and with dropout: training
+// and dev error of each.
+//
+// Overfitting (high variance) shows as a training error far below the dev error. To provoke it, a large
+// network (784-256-256-10) learns from few examples for many epochs. Then the course's two cures:
+//
+//   L2:      J = (1/m) sum_i L(y_hat(i), y(i)) + lambda/(2m) sum_l ||W[l]||_F^2
+//            so dW[l] gains + (lambda/m) W[l]: every step shrinks the weights ("weight decay"), which
+//            keeps each unit's z small and the function the network computes simpler.
+//   dropout: during training, each hidden unit is kept with probability keep_prob and the kept ones
+//            are divided by keep_prob (inverted dropout), a fresh mask per mini-batch; at test time
+//            nothing is dropped. No unit can rely on any one input, so weights spread out, much as
+//            with L2.
+//
+// Both raise the training error a little and should lower the dev error; the gap between the two
+// (the variance) is what they are for. lambda and keep_prob are hyperparameters: tune them on dev.
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "staticgrad/data/fashion_mnist.hpp"
+#include "staticgrad/data/normalizer.hpp"
+#include "staticgrad/data/split.hpp"
+#include "staticgrad/optim/adam.hpp"
+#include "staticgrad/staticgrad.hpp"
+#include "staticgrad/train/evaluate.hpp"
+#include "staticgrad/train/feed.hpp"
+#include "staticgrad/train/fit.hpp"
+
+namespace {
+
+constexpr std::string_view usage = R"(usage: regularization [options]
+
+Trains a 784-256-256-10 network on a small training set three times (no regularisation, L2, dropout)
+and prints the training and dev error of each.
+
+  --short           a quick run for CI: 2000 training and 1000 dev examples, 12 epochs
+  --data DIR        the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
+                    /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
+  --train N         training examples (default 10000)
+  --epochs N        epochs (default 20)
+  --lambda L        the L2 strength lambda (default 2)
+  --keep-prob P     dropout's keep_prob (default 0.7)
+  --seed S          seed (default 1)
+  --help            this text
+)";
+
+struct Options {
+  bool short_run = false;
+  std::optional<std::filesystem::path> data;
+  std::size_t train = 10000, dev = 10000, epochs = 20;
+  double lambda = 2, keep_prob = 0.7;
+  std::uint64_t seed = 1;
+};
+
+std::size_t to_count(std::string_view flag, const std::string& text) {
+  std::size_t used = 0;
+  const unsigned long long v = std::stoull(text, &used);
+  if (used != text.size() || v == 0) throw std::invalid_argument(fmt::format("{} needs a positive integer", flag));
+  return static_cast<std::size_t>(v);
+}
+
+std::optional<Options> parse(int argc, char** argv) {
+  Options o;
+  std::optional<std::size_t> train, epochs;
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view arg = argv[k];
+    auto value = [&]() -> std::string {
+      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
+      return argv[++k];
+    };
+    if (arg == "--help") {
+      fmt::print("{}", usage);
+      return std::nullopt;
+    } else if (arg == "--short") {
+      o.short_run = true;
+    } else if (arg == "--data") {
+      o.data = value();
+    } else if (arg == "--train") {
+      train = to_count(arg, value());
+    } else if (arg == "--epochs") {
+      epochs = to_count(arg, value());
+    } else if (arg == "--lambda") {
+      o.lambda = std::stod(value());
+    } else if (arg == "--keep-prob") {
+      o.keep_prob = std::stod(value());
+    } else if (arg == "--seed") {
+      o.seed = std::stoull(value());
+    } else {
+      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
+    }
+  }
+  if (o.short_run) {
+    o.train = 2000;
+    o.dev = 1000;
+    o.epochs = 12;
+  }
+  o.train = train.value_or(o.train);
+  o.epochs = epochs.value_or(o.epochs);
+  if (!(o.keep_prob > 0 && o.keep_prob <= 1)) throw std::invalid_argument("--keep-prob must be in (0, 1]");
+  if (!(o.lambda >= 0)) throw std::invalid_argument("--lambda must be >= 0");
+  return o;
+}
+
+// [snippet:regularization_network]
+// One architecture for all three runs. keep_prob = 1 keeps every unit: the dropout layers then change
+// nothing, and the run is the unregularised (or L2-only) network.
+auto make_network(double keep_prob) {
+  return sg::sequential<784>(sg::Dense<784, 256>{}, sg::ReLU{}, sg::Dropout{.keep_prob = keep_prob},
+                             sg::Dense<256, 256>{}, sg::ReLU{}, sg::Dropout{.keep_prob = keep_prob},
+                             sg::Dense<256, 10>{}, sg::SoftmaxCrossEntropy{});
+}
+// [/snippet]
+
+struct Errors {
+  std::string name;
+  double train, dev;
+};
+
+Errors train_one(std::string name, double lambda, double keep_prob, const sg::data::Dataset& train,
+                 const sg::data::Dataset& dev, const Options& o) {
+  fmt::print("-- {}\n", name);
+  // [snippet:regularization_train]
+  auto model = sg::make_model<float>(make_network(keep_prob), o.seed);
+  model.set_l2(lambda);  // 0: no L2 term
+  sg::ClassificationFeed<float> train_feed(train), dev_feed(dev);
+  sg::Adam<float> adam;
+  sg::fit(model, train_feed, dev_feed, adam,
+          {.epochs = o.epochs, .batch_size = 128, .learning_rate = 1e-3, .shuffle_seed = o.seed});
+  // Errors of the final weights, both measured in evaluation mode (no dropout, no L2 term).
+  const double train_error = 1 - sg::evaluate(model, train_feed).accuracy;
+  const double dev_error = 1 - sg::evaluate(model, dev_feed).accuracy;
+  // [/snippet]
+  return {std::move(name), train_error, dev_error};
+}
+
+int run(const Options& o) {
+  const sg::data::FashionMnist fashion = sg::data::load_fashion_mnist(o.data);
+  sg::data::Split split = sg::data::split_by_count(fashion.train, o.dev, 0, o.seed);
+  if (o.train > split.train.size())
+    throw std::invalid_argument(fmt::format("--train {}: only {} examples left", o.train, split.train.size()));
+  split.train = sg::data::subset(split.train, sg::data::shuffled_indices(o.train, o.seed));
+  const sg::data::Normalizer normalizer = sg::data::Normalizer::fit(split.train);
+  normalizer.apply(split.train);
+  normalizer.apply(split.dev);
+  fmt::print("training examples {}, dev examples {}, {} epochs, network 784-256-256-10\n\n", split.train.size(),
+             split.dev.size(), o.epochs);
+
+  std::vector<Errors> rows;
+  rows.push_back(train_one("none", 0, 1, split.train, split.dev, o));
+  rows.push_back(train_one(fmt::format("L2 (lambda {:g})", o.lambda), o.lambda, 1, split.train, split.dev, o));
+  rows.push_back(train_one(fmt::format("dropout (keep_prob {:g})", o.keep_prob), 0, o.keep_prob, split.train,
+                           split.dev, o));
+
+  fmt::print("\n{:<24} {:>11} {:>9} {:>18}\n", "regularisation", "train error", "dev error", "dev - train (variance)");
+  for (const Errors& e : rows)
+    fmt::print("{:<24} {:>10.2f}% {:>8.2f}% {:>17.2f} points\n", e.name, 100 * e.train, 100 * e.dev,
+               100 * (e.dev - e.train));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::optional<Options> options = parse(argc, argv);
+    return options ? run(*options) : 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "regularization: error: {}\n", e.what());
+    return 1;
+  }
+}
