@@ -343,9 +343,9 @@ BOOST_AUTO_TEST_CASE(random_search) {
   // [snippet:random_search]
   // Learning rate and lambda log-uniform, keep_prob uniform, the batch size from a list: 6 candidates,
   // each trained for 3 epochs by the function below, ranked by dev accuracy (best first).
-  const sg::SearchSpace space{.learning_rate = sg::Range{1e-4, 1e-1}, .l2 = sg::Range{1e-4, 1.0},
-                              .keep_prob = sg::Range{0.5, 1.0}, .batch_sizes = {16, 32, 64}};
-  const std::vector<sg::Trial> trials = sg::random_search(space, /*trials=*/6, /*seed=*/7, [&](const sg::Candidate& c) {
+  const sg::SearchSpace space{.learning_rate = sg::SearchRange{1e-4, 1e-1}, .l2 = sg::SearchRange{1e-4, 1.0},
+                              .keep_prob = sg::SearchRange{0.5, 1.0}, .batch_sizes = {16, 32, 64}};
+  const std::vector<sg::SearchTrial> trials = sg::random_search(space, /*trials=*/6, /*seed=*/7, [&](const sg::Hyperparameters& c) {
     auto model = sg::make_model<float>(sg::sequential<4>(sg::Dense<4, 32>{}, sg::ReLU{}, sg::Dropout{.keep_prob = c.keep_prob},
                                                          sg::Dense<32, 3>{}, sg::SoftmaxCrossEntropy{}), /*seed=*/1);
     model.set_l2(c.l2);
@@ -354,13 +354,13 @@ BOOST_AUTO_TEST_CASE(random_search) {
     sg::FitOptions options{.epochs = 3, .batch_size = c.batch_size, .learning_rate = c.learning_rate};
     options.progress.mode = sg::ProgressMode::quiet;
     const sg::History h = sg::fit(model, train_feed, dev_feed, adam, options);
-    return sg::Trial{.dev_metric = h.records().back().metrics.at("dev_accuracy"), .dev_cost = h.records().back().dev_cost};
+    return sg::SearchTrial{.dev_metric = h.records().back().metrics.at("dev_accuracy"), .dev_cost = h.records().back().dev_cost};
   });
   fmt::print("{}", sg::format_trials(trials));
   // [end:random_search]
   BOOST_TEST(trials.size() == 6u);
   BOOST_TEST(trials.front().dev_metric >= trials.back().dev_metric);
-  for (const sg::Trial& t : trials) BOOST_TEST((t.candidate.learning_rate >= 1e-4 && t.candidate.learning_rate <= 1e-1));
+  for (const sg::SearchTrial& t : trials) BOOST_TEST((t.candidate.learning_rate >= 1e-4 && t.candidate.learning_rate <= 1e-1));
 }
 
 // training.md

@@ -12,11 +12,11 @@ using namespace sg;
 BOOST_AUTO_TEST_SUITE(hyperparameter_search)
 
 BOOST_AUTO_TEST_CASE(learning_rate_is_log_uniform_and_beta_is_sampled_through_one_minus_beta) {
-  SearchSpace space{.learning_rate = Range{1e-4, 1}, .l2 = std::nullopt, .keep_prob = Range{0.5, 1.0},
-                    .one_minus_beta = Range{1e-3, 1e-1}, .batch_sizes = {32, 64, 128}};
+  SearchSpace space{.learning_rate = SearchRange{1e-4, 1}, .l2 = std::nullopt, .keep_prob = SearchRange{0.5, 1.0},
+                    .one_minus_beta = SearchRange{1e-3, 1e-1}, .batch_sizes = {32, 64, 128}};
   const auto c = sample_candidates(space, 4000, 3);
   std::size_t per_decade[4] = {}, high_beta = 0;
-  for (const Candidate& k : c) {
+  for (const Hyperparameters& k : c) {
     BOOST_REQUIRE(k.learning_rate >= 1e-4);
     BOOST_REQUIRE(k.learning_rate <= 1.0);
     ++per_decade[std::min(3, static_cast<int>(std::floor(std::log10(k.learning_rate) + 4)))];
@@ -34,11 +34,11 @@ BOOST_AUTO_TEST_CASE(learning_rate_is_log_uniform_and_beta_is_sampled_through_on
 }
 
 BOOST_AUTO_TEST_CASE(trials_are_ranked_best_first) {
-  SearchSpace space{.learning_rate = Range{1e-4, 1e-1}, .l2 = std::nullopt, .keep_prob = std::nullopt,
+  SearchSpace space{.learning_rate = SearchRange{1e-4, 1e-1}, .l2 = std::nullopt, .keep_prob = std::nullopt,
                     .one_minus_beta = std::nullopt, .batch_sizes = {}};
   // A fake "training" whose dev accuracy peaks at learning rate 1e-2.
-  const auto trials = random_search(space, 12, 5, [](const Candidate& c) {
-    Trial t;
+  const auto trials = random_search(space, 12, 5, [](const Hyperparameters& c) {
+    SearchTrial t;
     t.dev_metric = 1 - std::abs(std::log10(c.learning_rate) + 2) / 3;
     t.dev_cost = 1 - t.dev_metric;
     return t;
@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(trials_are_ranked_best_first) {
   const std::string table = format_trials(trials);
   BOOST_TEST(table.find("rank") != std::string::npos);
   BOOST_TEST(std::count(table.begin(), table.end(), '\n') == 13);
-  BOOST_CHECK_THROW(sample_candidates(SearchSpace{.learning_rate = Range{0, 1}}, 1, 1), sg::error);
+  BOOST_CHECK_THROW(sample_candidates(SearchSpace{.learning_rate = SearchRange{0, 1}}, 1, 1), sg::error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -124,7 +124,6 @@ class Model {
           shapes_.push_back({d.rows, d.cols});
           roles_.push_back(d.role);
           slices_.push_back({{}, offset, d.rows * d.cols, d.role == ParamRole::statistic});
-          user_frozen_.push_back(false);
           owner_.push_back(N::index);
           offset += d.rows * d.cols;
         }
@@ -330,7 +329,6 @@ class Model {
     bool found = false;
     for (std::size_t s = 0; s < slot_count; ++s)
       if (Net::names[owner_[s]] == node_name) {
-        user_frozen_[s] = frozen;
         slices_[s].frozen = frozen || roles_[s] == ParamRole::statistic;
         found = true;
       }
@@ -434,8 +432,6 @@ class Model {
                        trainable_parameter_count, parameter_count - trainable_parameter_count);
     return out;
   }
-
-  Nodes& nodes() { return nodes_; }
 
  private:
   template <std::size_t... K>
@@ -550,7 +546,6 @@ class Model {
   std::vector<std::pair<std::size_t, std::size_t>> shapes_;
   std::vector<ParamRole> roles_;
   std::vector<ParamSlice> slices_;
-  std::vector<bool> user_frozen_;
   std::vector<std::size_t> owner_;
   std::array<bool, Net::size> computed_{};
   std::array<bool, Net::size> needs_backward_{};

@@ -6,7 +6,7 @@
 //   Summed over the rows, so an n x m input is n independent binary labels per sample (multi-label).
 // - softmax_cross_entropy(z, y) = -sum_i y_i log softmax(z)_i with one-hot (or soft) labels y.
 // The autodiff derives dZ = A - Y for both (sigma(z) - y and softmax(z) - y), as the course derives by
-// hand; tests/ops/loss_formula_test.cpp checks it.
+// hand; tests/layers/course_formula_test.cpp checks it.
 #pragma once
 
 #include "staticgrad/ops/abs.hpp"

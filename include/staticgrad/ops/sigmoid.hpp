@@ -5,7 +5,7 @@
 // The price: for very negative z the result loses relative (not absolute) precision, 1 + tanh cancelling;
 // in float sigma(-20) is 0 instead of 2e-9. The losses therefore take logits, never sigmoid outputs.
 // No gradient code: the autodiff derives (1/2)(1 - tanh^2(z/2))(1/2) = a(1 - a), the course's g'(z);
-// tests/ops/activation_test.cpp checks that it equals a(1-a).
+// tests/layers/course_formula_test.cpp checks that it equals a(1-a).
 #pragma once
 
 #include "staticgrad/ops/operators.hpp"

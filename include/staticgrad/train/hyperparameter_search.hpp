@@ -22,20 +22,20 @@
 
 namespace sg {
 
-struct Range {
+struct SearchRange {
   double low = 0, high = 0;
 };
 
 struct SearchSpace {
-  std::optional<Range> learning_rate = {};   // log-uniform, e.g. {1e-4, 1e-1}
-  std::optional<Range> l2 = {};              // log-uniform, e.g. {1e-3, 10}
-  std::optional<Range> keep_prob = {};       // uniform, e.g. {0.5, 1.0}
-  std::optional<Range> one_minus_beta = {};  // log-uniform on 1 - beta, e.g. {1e-3, 1e-1}: beta in [0.9, 0.999]
+  std::optional<SearchRange> learning_rate = {};   // log-uniform, e.g. {1e-4, 1e-1}
+  std::optional<SearchRange> l2 = {};              // log-uniform, e.g. {1e-3, 10}
+  std::optional<SearchRange> keep_prob = {};       // uniform, e.g. {0.5, 1.0}
+  std::optional<SearchRange> one_minus_beta = {};  // log-uniform on 1 - beta, e.g. {1e-3, 1e-1}: beta in [0.9, 0.999]
   std::vector<std::size_t> batch_sizes = {}; // one of these, uniformly (empty: the default below)
 };
 
 // One point of the space; a hyperparameter the space leaves out keeps its default here.
-struct Candidate {
+struct Hyperparameters {
   double learning_rate = 1e-3;
   double l2 = 0;
   double keep_prob = 1;
@@ -43,34 +43,34 @@ struct Candidate {
   std::size_t batch_size = 64;
 };
 
-struct Trial {
-  Candidate candidate;
+struct SearchTrial {
+  Hyperparameters candidate;
   double dev_metric = 0;  // higher is better (e.g. dev accuracy)
   double dev_cost = 0;
   double seconds = 0;
 };
 
 // `count` candidates drawn from (seed): reproducible, and independent of the thread count.
-std::vector<Candidate> sample_candidates(const SearchSpace& space, std::size_t count, std::uint64_t seed);
+std::vector<Hyperparameters> sample_candidates(const SearchSpace& space, std::size_t count, std::uint64_t seed);
 
-// Trains each of `trials` sampled candidates with `train(candidate) -> Trial` (which fills dev_metric
+// Trains each of `trials` sampled candidates with `train(candidate) -> SearchTrial` (which fills dev_metric
 // and dev_cost; seconds and candidate are filled here) and returns the trials, best dev metric first.
 template <class TrainFn>
-std::vector<Trial> random_search(const SearchSpace& space, std::size_t trials, std::uint64_t seed, TrainFn train) {
-  std::vector<Trial> results;
-  for (const Candidate& c : sample_candidates(space, trials, seed)) {
+std::vector<SearchTrial> random_search(const SearchSpace& space, std::size_t trials, std::uint64_t seed, TrainFn train) {
+  std::vector<SearchTrial> results;
+  for (const Hyperparameters& c : sample_candidates(space, trials, seed)) {
     const auto start = std::chrono::steady_clock::now();
-    Trial t = train(c);
+    SearchTrial t = train(c);
     t.candidate = c;
     t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     results.push_back(t);
   }
   std::stable_sort(results.begin(), results.end(),
-                   [](const Trial& a, const Trial& b) { return a.dev_metric > b.dev_metric; });
+                   [](const SearchTrial& a, const SearchTrial& b) { return a.dev_metric > b.dev_metric; });
   return results;
 }
 
 // A table of the trials: rank, learning rate, l2, keep_prob, beta, batch, dev metric, dev cost, seconds.
-std::string format_trials(std::span<const Trial> trials, std::string_view metric_name = "dev_accuracy");
+std::string format_trials(std::span<const SearchTrial> trials, std::string_view metric_name = "dev_accuracy");
 
 }  // namespace sg
