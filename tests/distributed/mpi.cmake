@@ -1,0 +1,44 @@
+# tests/distributed/mpi.cmake - the multi-rank runs of test_distributed, included by cmake/StaticgradMPI.cmake
+# when staticgrad is built with MPI (tests/CMakeLists.txt builds test_distributed itself, from this folder,
+# with or without MPI; its MPI suites are disabled there and only run here, explicitly). Label: mpi.
+#
+#   distributed_mpi2 / distributed_mpi3   mpirun -np 2 / 3: bit-identity with one process, tolerances
+#   distributed_fault_data                rank 1 fails to load its data: the job ends, non-zero, with it
+#   distributed_fault_epoch               rank 1 throws in epoch 2: the job ends; rank 0's checkpoint of
+#                                         epoch 1 then loads in a single process
+#
+# --oversubscribe: more ranks than cores (this machine has 2). As root, Open MPI refuses to start unless
+# OMPI_ALLOW_RUN_AS_ROOT and its confirmation are set; they are harmless otherwise.
+set(_sg_mpi_env
+  "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+  "OMPI_MCA_btl_vader_single_copy_mechanism=none"  # containers often forbid the ptrace-based copy
+  "OMPI_MCA_rmaps_base_oversubscribe=1")
+set(_sg_mpirun "${MPIEXEC_EXECUTABLE}" ${MPIEXEC_PREFLAGS} --oversubscribe)
+set(_sg_test_args --catch_system_errors=no --report_level=short --color_output=no)
+
+foreach(_np 2 3)
+  add_test(NAME distributed_mpi${_np}
+    COMMAND ${_sg_mpirun} ${MPIEXEC_NUMPROC_FLAG} ${_np} $<TARGET_FILE:test_distributed> --run_test=mpi
+            ${_sg_test_args} --log_level=message)
+  set_tests_properties(distributed_mpi${_np} PROPERTIES LABELS "mpi" TIMEOUT 300 ENVIRONMENT "${_sg_mpi_env}")
+endforeach()
+
+foreach(_case data epoch)
+  if(_case STREQUAL "data")
+    set(_name rank_1_cannot_load_its_data)
+    set(_expect "rank 1 of 2 failed: cannot open /nonexistent/train-images-idx3-ubyte")
+  else()
+    set(_name rank_1_fails_in_epoch_2)
+    set(_expect "rank 1 of 2 failed: injected failure in epoch 2")
+  endif()
+  add_test(NAME distributed_fault_${_case}
+    COMMAND "${CMAKE_COMMAND}"
+            "-DMPIRUN=${_sg_mpirun};${MPIEXEC_NUMPROC_FLAG};2"
+            "-DPROGRAM=$<TARGET_FILE:test_distributed>"
+            "-DCASE=mpi_fault/${_name}"
+            "-DEXPECT=${_expect}"
+            "-DCHECK_CASE=$<$<STREQUAL:${_case},epoch>:mpi_fault_check>"
+            "-DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/distributed_fault_${_case}"
+            -P "${CMAKE_CURRENT_LIST_DIR}/expect_abort.cmake")
+  set_tests_properties(distributed_fault_${_case} PROPERTIES LABELS "mpi" TIMEOUT 180 ENVIRONMENT "${_sg_mpi_env}")
+endforeach()

@@ -1,0 +1,159 @@
+// Multi-rank tests: disabled in the plain test run (ctest `distributed`), run under mpirun by the tests
+// that tests/distributed/mpi.cmake registers (ctest -L mpi), e.g.
+//   mpirun --oversubscribe -np 2 build/tests/test_distributed --run_test=mpi --catch_system_errors=no
+// Each rank trains in the job and, alone, the single-process reference, and compares.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "common.hpp"
+#include "staticgrad/core/error.hpp"
+#include "staticgrad/distributed/fit.hpp"
+#include "staticgrad/io/model_checkpoint.hpp"
+#include "staticgrad/optim/adam.hpp"
+#include "staticgrad/train/callbacks.hpp"
+#include "staticgrad/train/feed.hpp"
+
+using namespace sg;
+using namespace sg_test_distributed;
+namespace sd = sg::distributed;
+namespace utf = boost::unit_test;
+
+namespace {
+// MPI is initialised once per process: the context lives until exit (its destructor finalises).
+const sd::Context& world() {
+  static sd::Context ctx(utf::framework::master_test_suite().argc, utf::framework::master_test_suite().argv);
+  return ctx;
+}
+
+// Trains full_net on `ctx` with `parallel` and returns the model's parameters, Adam's state, the history.
+struct Run {
+  std::vector<float> parameters, adam_state;
+  History history;
+  std::size_t root_only_calls = 0;
+};
+Run train_full(const sd::Context& ctx, sd::Options parallel, std::size_t epochs = 3) {
+  const auto train = blobs(103, 1), dev = blobs(41, 2);  // 103 / 16: a partial last batch of 7
+  auto model = make_model<float>(full_net(), 3);
+  model.set_l2(0.01);
+  if (!ctx.is_root()) model.reinitialize(99);  // rank 0's parameters must win
+  ClassificationFeed<float> tf(train), df(dev);
+  Adam<float> adam;
+  auto options = quiet(epochs, 16);
+  options.eval_batch_size = 8;
+  Run run;
+  run.history = sd::fit(ctx, model, tf, df, adam, options, parallel, EarlyStop{},
+                        sd::on_root(ctx, OnEpochEnd{[&](auto&) { ++run.root_only_calls; }}));
+  run.parameters.assign(model.parameters().begin(), model.parameters().end());
+  run.adam_state.assign(adam.state().begin(), adam.state().end());
+  return run;
+}
+
+struct FailOnRank1 {
+  int rank;
+  template <class State>
+  void on_epoch_begin(State& s) {
+    if (rank == 1 && s.epoch == 2) throw std::runtime_error("injected failure in epoch 2");
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(mpi, *utf::disabled())
+
+BOOST_AUTO_TEST_CASE(fixed_order_is_bit_identical_to_one_process) {
+  const sd::Context& ctx = world();
+  BOOST_REQUIRE(ctx.size() >= 2);
+  const sd::Context local;
+  const std::size_t p = static_cast<std::size_t>(ctx.size());
+  for (std::size_t shards : {p, p + 1}) {  // one shard per rank, and rank 0 with two
+    const Run job = train_full(ctx, {.reduction = sd::Reduction::fixed_order, .shards = shards});
+    const Run alone = train_full(local, {.reduction = sd::Reduction::fixed_order, .shards = shards});
+    BOOST_TEST_CONTEXT("rank " << ctx.rank() << " of " << ctx.size() << ", " << shards << " shards") {
+      BOOST_TEST(same_bits<float>(job.parameters, alone.parameters));
+      BOOST_TEST(same_bits<float>(job.adam_state, alone.adam_state));
+      BOOST_TEST(same_history(job.history, alone.history));
+      BOOST_TEST(job.root_only_calls == (ctx.is_root() ? 3u : 0u));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(allreduce_is_within_tolerance_of_fixed_order) {
+  const sd::Context& ctx = world();
+  BOOST_REQUIRE(ctx.size() >= 2);
+  const Run fast = train_full(ctx, {.reduction = sd::Reduction::allreduce, .shards = 0});
+  const Run fixed = train_full(ctx, {.reduction = sd::Reduction::fixed_order, .shards = 0});
+  const double d = relative_difference<float>(fast.parameters, fixed.parameters);
+  if (ctx.is_root())
+    BOOST_TEST_MESSAGE(ctx.size() << " ranks, allreduce against fixed order after 3 epochs: " << d);
+  if (ctx.size() == 2) BOOST_TEST(same_bits<float>(fast.parameters, fixed.parameters));  // a + b == b + a
+  BOOST_TEST(d < 1e-5);
+  // Every rank ends with the same parameters.
+  std::vector<float> root = fast.parameters;
+  ctx.broadcast(std::span<float>(root));
+  BOOST_TEST(same_bits<float>(root, fast.parameters));
+}
+
+BOOST_AUTO_TEST_CASE(matches_sg_fit_on_the_whole_batch_up_to_rounding) {
+  const sd::Context& ctx = world();
+  const auto train = blobs(150, 3), dev = blobs(40, 4);
+  const auto options = quiet(2, 25);
+  auto a = make_model<float>(plain_net(), 5), b = make_model<float>(plain_net(), 5);
+  ClassificationFeed<float> ta(train), da(dev), tb(train), db(dev);
+  Adam<float> adam_a, adam_b;
+  fit(a, ta, da, adam_a, options);
+  sd::fit(ctx, b, tb, db, adam_b, options);
+  const double d =
+      relative_difference(std::span<const float>(b.parameters()), std::span<const float>(a.parameters()));
+  if (ctx.is_root()) BOOST_TEST_MESSAGE(ctx.size() << " ranks against sg::fit: " << d);
+  BOOST_TEST(d < 1e-4);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Faults: run by tests/distributed/expect_abort.cmake, which expects the job to END, non-zero, with the
+// message, well within its timeout.
+BOOST_AUTO_TEST_SUITE(mpi_fault, *utf::disabled())
+
+BOOST_AUTO_TEST_CASE(rank_1_cannot_load_its_data) {
+  const sd::Context& ctx = world();
+  const auto train = sd::run_or_abort(ctx, [&] {
+    if (ctx.rank() == 1) throw io_error("cannot open /nonexistent/train-images-idx3-ubyte");
+    return blobs(100, 1);
+  });
+  const auto dev = blobs(20, 2);
+  auto model = make_model<float>(plain_net(), 1);
+  ClassificationFeed<float> tf(train), df(dev);
+  Adam<float> adam;
+  sd::fit(ctx, model, tf, df, adam, quiet(100, 10));  // rank 0 waits in the first broadcast: must not hang
+}
+
+BOOST_AUTO_TEST_CASE(rank_1_fails_in_epoch_2) {
+  const sd::Context& ctx = world();
+  const char* dir = std::getenv("SG_FAULT_DIR");
+  BOOST_REQUIRE(dir);
+  const auto train = blobs(100, 1), dev = blobs(20, 2);
+  auto model = make_model<float>(plain_net(), 1);
+  ClassificationFeed<float> tf(train), df(dev);
+  Adam<float> adam;
+  sd::fit(ctx, model, tf, df, adam, quiet(100, 10),
+          SaveCheckpoint{.last = std::filesystem::path(dir) / "last.sgck"}, FailOnRank1{ctx.rank()});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// After rank_1_fails_in_epoch_2, in one process: the checkpoint rank 0 wrote after epoch 1 is valid.
+BOOST_AUTO_TEST_SUITE(mpi_fault_check, *utf::disabled())
+
+BOOST_AUTO_TEST_CASE(checkpoint_written_before_the_failure_loads) {
+  const char* dir = std::getenv("SG_FAULT_DIR");
+  BOOST_REQUIRE(dir);
+  auto model = make_model<float>(plain_net(), 1);
+  Adam<float> adam;
+  const CheckpointMeta meta = load_checkpoint(std::filesystem::path(dir) / "last.sgck", model, &adam);
+  BOOST_TEST(meta.epoch == 1u);
+  BOOST_TEST(model.step() == 10u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
