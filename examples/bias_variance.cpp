@@ -75,8 +75,14 @@ struct Options {
 
 std::size_t to_count(std::string_view flag, const std::string& text) {
   std::size_t used = 0;
-  const unsigned long long v = std::stoull(text, &used);
-  if (used != text.size() || v == 0) throw std::invalid_argument(fmt::format("{} needs a positive integer", flag));
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;  // not a number, or out of range
+  }
+  if (used != text.size() || v == 0 || text[0] == '-')
+    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
   return static_cast<std::size_t>(v);
 }
 
@@ -121,7 +127,7 @@ int run(const Options& o) {
   sg::data::Dataset source = fashion.train;
   if (o.short_run) source = sg::data::subset(source, sg::data::shuffled_indices(6000, o.seed));
 
-  // [snippet:mismatched_data]
+  // [snippet:bias_variance_data]
   // The target distribution: test images moved by up to 3 pixels and with noise added (on raw pixels,
   // before normalising). The augmentation is keyed by (seed, step): one fixed draw per image.
   sg::data::Dataset target = fashion.test;
@@ -150,7 +156,7 @@ int run(const Options& o) {
   sg::fit(model, train_feed, dev_feed, adam,
           {.epochs = o.epochs, .batch_size = 128, .learning_rate = 1e-3, .shuffle_seed = o.seed});
 
-  // [snippet:diagnose]
+  // [snippet:bias_variance_diagnose]
   const sg::Evaluation dev = sg::evaluate(model, dev_feed);
   const sg::eval::ErrorRates errors{.human = o.human,
                                     .train = 1 - sg::evaluate(model, train_feed).accuracy,
@@ -160,7 +166,7 @@ int run(const Options& o) {
   fmt::print("\n{}", sg::eval::format_diagnosis(errors, sg::eval::diagnose(errors)));
   // [/snippet]
 
-  // [snippet:error_analysis]
+  // [snippet:bias_variance_error_analysis]
   // The misclassified dev examples, most confident first: a confident mistake is worth a look at the
   // label itself.
   const auto& names = sg::data::fashion_mnist_class_names();

@@ -1,7 +1,7 @@
-// check-output: cube op, correct VJP: +relative difference [0-9.e-]+ +passed
-// check-output: cube op, broken VJP: +relative difference [0-9.e-]+ +FAILED, worst at p0\[[0-9]+\]
-// check-output: network, correct: +relative difference [0-9.e-]+ +passed
-// check-output: network, broken: +relative difference [0-9.e-]+ +FAILED, worst at fc[12]\.[Wb]\[[0-9]+\]
+// check-output: cube op, correct VJP: +relative difference +[0-9.e-]+ +passed
+// check-output: cube op, broken VJP: +relative difference +[0-9.e-]+ +FAILED, worst at p0\[[0-9]+\]
+// check-output: network, correct: +relative difference +[0-9.e-]+ +passed
+// check-output: network, broken: +relative difference +[0-9.e-]+ +FAILED, worst at fc[12]\.[Wb]\[[0-9]+\]
 //
 // gradient_check - is backprop right? Compare it with the slope measured from the cost itself.
 //
@@ -127,7 +127,7 @@ void per_parameter(Model& model) {
 
 // Builds the network, binds a fixed batch of m = 8 random examples and checks it.
 bool check_network(std::string_view label, double slip, bool expect_pass) {
-  // [snippet:check_model]
+  // [snippet:gradient_check_model]
   auto model = sg::make_model<double>(make_network(slip), /*seed=*/7);
   model.set_l2(0.3);  // the L2 term is part of J, so its gradient is checked too
   sg::Matrix<double> X(6, 8), Y(3, 8);
@@ -153,7 +153,7 @@ bool check_network(std::string_view label, double slip, bool expect_pass) {
 #endif
 int run() {
   fmt::print("two-sided differences, eps = 1e-7, pass below 1e-7\n\n");
-  // [snippet:check_op]
+  // [snippet:gradient_check_op]
   // The op alone: check_expression_gradient draws x (3 x m, m = 3) at random, reduces cube(x) to a
   // scalar with fixed random weights, and compares the gradient of that scalar with respect to x ("p0").
   const sg::GradientCheckResult right =

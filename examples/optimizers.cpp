@@ -15,6 +15,11 @@
 // rate (the course's defaults beta = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8). The curves show the
 // mini-batch cost, averaged over every `window` mini-batches so the noise of mini-batch training does
 // not hide the trend.
+//
+// What to look for: momentum in this form averages the gradients without enlarging them, so at the same
+// alpha its curve lies on top of gradient descent's; its gain is a smoother path, which allows a larger
+// alpha. RMSprop's first steps jump: S starts at 0 and has no bias correction, so sqrt(S) is ~30 times
+// too small at step 1 (sqrt(1 - 0.999)); Adam corrects both moments and starts smoothly.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -70,8 +75,14 @@ struct Options {
 
 std::size_t to_count(std::string_view flag, const std::string& text) {
   std::size_t used = 0;
-  const unsigned long long v = std::stoull(text, &used);
-  if (used != text.size() || v == 0) throw std::invalid_argument(fmt::format("{} needs a positive integer", flag));
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;  // not a number, or out of range
+  }
+  if (used != text.size() || v == 0 || text[0] == '-')
+    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
   return static_cast<std::size_t>(v);
 }
 
@@ -137,7 +148,7 @@ struct RecordCost {
 
 // Several curves on one chart, as an SVG document: axes with ticks, one polyline per curve, a legend.
 std::string cost_curves_svg(const std::vector<Curve>& curves, std::string_view title) {
-  constexpr double width = 720, height = 440, left = 70, right = 190, top = 40, bottom = 60;
+  constexpr double width = 800, height = 440, left = 70, right = 250, top = 40, bottom = 60;
   double x_max = 0, y_max = 0;
   for (const Curve& c : curves)
     for (const auto& [x, y] : c.points)
@@ -146,7 +157,15 @@ std::string cost_curves_svg(const std::vector<Curve>& curves, std::string_view t
         y_max = std::max(y_max, y);
       }
   x_max = std::max(x_max, 1.0);
-  y_max = y_max > 0 ? std::ceil(y_max * 5) / 5 : 1;  // round the top up to a multiple of 0.2
+  // A round tick step giving at most 8 ticks, and the top of the axis rounded up to a whole step.
+  double step = 0.1;
+  for (double s : {0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0})
+    if (y_max / s <= 8) {
+      step = s;
+      break;
+    }
+  const int ticks = std::max(1, static_cast<int>(std::ceil(y_max / step - 1e-9)));
+  y_max = step * ticks;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   auto px = [&](double x) { return left + plot_w * x / x_max; };
   auto py = [&](double y) { return top + plot_h * (1 - y / y_max); };
@@ -156,12 +175,12 @@ std::string cost_curves_svg(const std::vector<Curve>& curves, std::string_view t
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{2}\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">{3}</text>\n",
       width, height, left + plot_w / 2, title);
-  // Axes, ticks and grid lines: 5 steps of cost, one tick per epoch.
-  for (int k = 0; k <= 5; ++k) {
-    const double y = y_max * k / 5;
+  // Axes, ticks and grid lines: cost ticks every `step`, one tick per epoch (or every few epochs).
+  for (int k = 0; k <= ticks; ++k) {
+    const double y = step * k;
     svg += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/>"
-        "<text x=\"{3:.1f}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:.1f}</text>\n",
+        "<text x=\"{3:.1f}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:g}</text>\n",
         left, py(y), left + plot_w, left - 6, py(y) + 4, y);
   }
   const int epochs = static_cast<int>(std::ceil(x_max));

@@ -69,8 +69,14 @@ struct Options {
 
 std::size_t to_count(std::string_view flag, const std::string& text) {
   std::size_t used = 0;
-  const unsigned long long v = std::stoull(text, &used);
-  if (used != text.size() || v == 0) throw std::invalid_argument(fmt::format("{} needs a positive integer", flag));
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;  // not a number, or out of range
+  }
+  if (used != text.size() || v == 0 || text[0] == '-')
+    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
   return static_cast<std::size_t>(v);
 }
 

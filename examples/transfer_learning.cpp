@@ -71,8 +71,14 @@ struct Options {
 
 std::size_t to_count(std::string_view flag, const std::string& text) {
   std::size_t used = 0;
-  const unsigned long long v = std::stoull(text, &used);
-  if (used != text.size() || v == 0) throw std::invalid_argument(fmt::format("{} needs a positive integer", flag));
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;  // not a number, or out of range
+  }
+  if (used != text.size() || v == 0 || text[0] == '-')
+    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
   return static_cast<std::size_t>(v);
 }
 
@@ -180,7 +186,10 @@ int run(const Options& o) {
   {
     sg::ClassificationFeed<float> train_feed(a_train), test_feed(a_test);
     sg::Adam<float> adam;
-    sg::fit(model_a, train_feed, test_feed, adam,
+    // No model choices are made here, so no dev set; the test set is looked at once, after training.
+    sg::data::Dataset none;
+    sg::ClassificationFeed<float> no_dev(none);
+    sg::fit(model_a, train_feed, no_dev, adam,
             {.epochs = o.epochs, .batch_size = 128, .learning_rate = 1e-3, .shuffle_seed = o.seed});
     fmt::print("task A test accuracy {:.4f}\n\n", sg::evaluate(model_a, test_feed).accuracy);
   }
