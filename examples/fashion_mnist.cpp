@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "staticgrad/data/fashion_mnist.hpp"
+#include "staticgrad/distributed/fit.hpp"
 #include "staticgrad/data/normalizer.hpp"
 #include "staticgrad/data/split.hpp"
 #include "staticgrad/eval/diagnosis.hpp"
@@ -50,6 +51,7 @@ struct Options {
   bool short_run = false;
   double human_error = 0.0;
   std::size_t dev_size = 5000;
+  bool distributed = false;
 };
 
 constexpr std::string_view usage = R"(usage: fashion_mnist [options]
@@ -66,6 +68,8 @@ Train a deep network on Fashion-MNIST and score it on the official test set.
   --human-error E     human-level error, the Bayes-error proxy of the diagnosis (default 0)
   --quiet             no progress output
   --short             a quick run on a subset (for CI)
+  --distributed       data-parallel training over the ranks of `mpirun -np N` (one thread per rank
+                      is best: --threads 1); each rank reads the data, rank 0 prints and writes
   --help              this text
 )";
 
@@ -98,6 +102,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--human-error") o.human_error = parse_number<double>(a, value());
     else if (a == "--quiet") o.quiet = true;
     else if (a == "--short") o.short_run = true;
+    else if (a == "--distributed") o.distributed = true;
     else throw std::invalid_argument(fmt::format("unknown option '{}' (see --help)", a));
   }
   if (o.batch == 0) throw std::invalid_argument("--batch must be at least 1");
@@ -118,10 +123,11 @@ auto flagship_network() {
 }
 // [end:flagship_network]
 
-int run(const Options& o) {
+int run(const Options& o, sg::distributed::Context& ctx) {
   namespace data = sg::data;
   if (o.threads > 0) omp_set_num_threads(o.threads);
-  std::filesystem::create_directories(o.out);
+  const bool root = ctx.is_root();  // only rank 0 prints and writes files
+  if (root) std::filesystem::create_directories(o.out);
   const std::filesystem::path checkpoint = o.save.value_or(o.out / "best.sgck");
 
   // Data: the official training set split into train and dev (the dev set drives early stopping), the
@@ -144,7 +150,7 @@ int run(const Options& o) {
 
   auto model = sg::make_model<float>(flagship_network(), o.seed);
   model.set_l2(0.05);
-  if (!o.quiet) fmt::print("{}\n", model.summary());
+  if (root && !o.quiet) fmt::print("{}\n", model.summary());
 
   sg::Adam<float> adam;
   sg::FitOptions fit_options;
@@ -152,11 +158,11 @@ int run(const Options& o) {
   fit_options.batch_size = o.batch;
   fit_options.learning_rate = 1e-3;
   fit_options.shuffle_seed = o.seed;
-  if (o.quiet) fit_options.progress.mode = sg::ProgressMode::quiet;
+  if (o.quiet || !root) fit_options.progress.mode = sg::ProgressMode::quiet;
   if (o.resume) {
     const sg::CheckpointMeta meta = sg::load_checkpoint(*o.resume, model, &adam);
     fit_options.initial_epoch = meta.epoch;
-    if (!o.quiet) fmt::print("resumed from {} after epoch {}\n", o.resume->string(), meta.epoch);
+    if (root && !o.quiet) fmt::print("resumed from {} after epoch {}\n", o.resume->string(), meta.epoch);
   }
 
   sg::ClassificationFeed<float> train_feed(train), dev_feed(dev), test_feed(test);
@@ -164,12 +170,13 @@ int run(const Options& o) {
   sg::EarlyStop<float> early_stop{.options = {.patience = 4, .min_delta = 1e-4}};
   const auto start = std::chrono::steady_clock::now();
   const sg::History history =
-      sg::fit(model, train_feed, dev_feed, adam, fit_options, early_stop,
-              sg::ScheduleLearningRate{sg::exponential_decay<float>{1e-3f, 0.9f}},
-              sg::SaveCheckpoint{.last = {}, .best = checkpoint});
+      sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, fit_options, early_stop,
+                           sg::ScheduleLearningRate{sg::exponential_decay<float>{1e-3f, 0.9f}},
+                           sg::SaveCheckpoint{.last = {}, .best = checkpoint});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // [end:flagship_fit]
 
+  if (!root) return 0;
   history.write_csv(o.out / "history.csv");
   history.write_learning_curve_svg(o.out / "learning_curve.svg", "Fashion-MNIST, 784-512-256-10");
 
@@ -202,9 +209,14 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "fashion_mnist: {}\n", e.what());
     return 1;
   }
+  // A local context unless --distributed; under mpirun one per rank. sg::distributed::fit with a local
+  // context is exactly sg::fit.
+  std::optional<sg::distributed::Context> ctx;
   try {
-    return run(options);
+    ctx.emplace(argc, argv, options.distributed);
+    return run(options, *ctx);
   } catch (const std::exception& e) {
+    if (ctx && ctx->size() > 1) ctx->abort(e.what());  // end every rank with the message, never a hang
     fmt::print(stderr, "fashion_mnist: {}\n", e.what());
     return 1;
   }
