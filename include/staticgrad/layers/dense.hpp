@@ -3,15 +3,16 @@
 // W is Out x In (the course's W[l], n[l] x n[l-1]), b is Out x 1 and is broadcast over the m samples.
 // Its input must be In features wide: a wrong width is a compile error naming both nodes. The weights
 // start from `weight_init` (He by default, for ReLU networks; Xavier for tanh), the bias from zeros.
-// The gradient (dW = dZ A^T, db = sum over samples of dZ, dA = W^T dZ) is derived from matmul and add.
+// The gradient (dW = dZ A^T, db = sum over samples of dZ, dA = W^T dZ) is that of add(matmul(W, A), b);
+// the layer builds it as the fused node linear(W, A, b) (ops/linear.hpp), which is bit-identical to that
+// composite (tests/ops/linear_test.cpp) and saves a buffer, two passes and a strided row sum per step.
 #pragma once
 
 #include <array>
 #include <cstddef>
 
 #include "staticgrad/graph/layer.hpp"
-#include "staticgrad/ops/add.hpp"
-#include "staticgrad/ops/matmul.hpp"
+#include "staticgrad/ops/linear.hpp"
 
 namespace sg {
 
@@ -29,7 +30,7 @@ struct Dense {
 
   template <class B, class X>
   auto build(const B& b, X x) const {
-    return add(matmul(b.template param<0>(), x), b.template param<1>());
+    return linear(b.template param<0>(), x, b.template param<1>());
   }
 };
 

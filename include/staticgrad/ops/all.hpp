@@ -9,6 +9,7 @@
 #include "staticgrad/ops/exp.hpp"
 #include "staticgrad/ops/greater_equal.hpp"
 #include "staticgrad/ops/identity.hpp"
+#include "staticgrad/ops/linear.hpp"
 #include "staticgrad/ops/log.hpp"
 #include "staticgrad/ops/matmul.hpp"
 #include "staticgrad/ops/max_rows.hpp"
