@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "staticgrad/core/matrix.hpp"
 #include "staticgrad/core/random.hpp"
 #include "staticgrad/graph/expression.hpp"
@@ -35,6 +37,8 @@ struct GradientCheckResult {
   std::size_t worst_index = 0;     // column-major index inside that parameter
   double worst_numeric = 0, worst_analytic = 0;
   std::size_t checked = 0;         // number of elements compared
+  // The relative difference of each parameter alone, in order: where a wrong gradient is.
+  std::vector<std::pair<std::string, double>> per_parameter;
   bool passed(double threshold = 1e-7) const { return relative_difference < threshold; }
 };
 
@@ -51,6 +55,7 @@ inline GradientCheckResult gradient_check(std::span<const NamedParameter> params
   GradientCheckResult r;
   double diff2 = 0, approx2 = 0, grad2 = 0, worst = -1;
   for (const auto& p : params) {
+    double p_diff2 = 0, p_approx2 = 0, p_grad2 = 0;
     for (std::size_t k = 0; k < p.values.size(); ++k) {
       const double saved = p.values[k];
       p.values[k] = saved + epsilon;
@@ -59,9 +64,9 @@ inline GradientCheckResult gradient_check(std::span<const NamedParameter> params
       const double minus = cost();
       p.values[k] = saved;
       const double approx = (plus - minus) / (2 * epsilon), g = p.gradient[k];
-      diff2 += (approx - g) * (approx - g);
-      approx2 += approx * approx;
-      grad2 += g * g;
+      p_diff2 += (approx - g) * (approx - g);
+      p_approx2 += approx * approx;
+      p_grad2 += g * g;
       if (std::abs(approx - g) > worst) {
         worst = std::abs(approx - g);
         r.worst_parameter = p.name;
@@ -71,6 +76,11 @@ inline GradientCheckResult gradient_check(std::span<const NamedParameter> params
       }
       ++r.checked;
     }
+    diff2 += p_diff2;
+    approx2 += p_approx2;
+    grad2 += p_grad2;
+    const double p_denominator = std::sqrt(p_approx2) + std::sqrt(p_grad2);
+    r.per_parameter.emplace_back(p.name, p_denominator == 0 ? 0 : std::sqrt(p_diff2) / p_denominator);
   }
   const double denominator = std::sqrt(approx2) + std::sqrt(grad2);
   r.relative_difference = denominator == 0 ? 0 : std::sqrt(diff2) / denominator;
@@ -131,7 +141,7 @@ GradientCheckResult check_expression_gradient(F f, CheckPoint at = {}, std::size
   cost.zeroed_adjoint(m).data[0] = 1;
   cost.backward(ctx, m);
   for (std::size_t s = 0; s < ctx.values.size(); ++s)
-    named.push_back({"p" + std::to_string(s), std::span(ctx.values[s].data(), ctx.values[s].size()),
+    named.push_back({fmt::format("p{}", s), std::span(ctx.values[s].data(), ctx.values[s].size()),
                      std::span<const double>(ctx.gradients[s].data(), ctx.gradients[s].size())});
   return gradient_check(named, evaluate, at.epsilon);
 }

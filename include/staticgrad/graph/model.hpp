@@ -413,21 +413,21 @@ class Model {
 
   // A table of node, kind, output shape and parameter count, with the totals.
   std::string summary() const {
-    std::string out = fmt::format("{:<16} {:<22} {:<12} {:>10}\n", "node", "kind", "output", "params");
-    out += std::string(63, '-') + "\n";
+    std::string out = fmt::format("{:<16} {:<26} {:<12} {:>10}\n", "node", "kind", "output", "params");
+    out += std::string(67, '-') + "\n";
     boost::hana::for_each(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
-        out += fmt::format("{:<16} {:<22} {:<12} {:>10}\n", N::decl::name.view(), "Input",
+        out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), "Input",
                            fmt::format("{}xm", N::shape::rows), 0);
       } else {
         std::size_t count = 0;
         for (const ParamDecl& d : N::layer_type::params) count += d.rows * d.cols;
-        out += fmt::format("{:<16} {:<22} {:<12} {:>10}\n", N::decl::name.view(), N::layer_type::kind.view(),
+        out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), N::layer_type::kind.view(),
                            fmt::format("{}x{}", N::shape::rows, shape_text(N::shape::cols)), count);
       }
     });
-    out += std::string(63, '-') + "\n";
+    out += std::string(67, '-') + "\n";
     out += fmt::format("total parameters: {} (trainable {}, statistics {})\n", parameter_count,
                        trainable_parameter_count, parameter_count - trainable_parameter_count);
     return out;

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstddef>
 #include <numeric>
 #include <vector>
@@ -18,7 +20,7 @@ namespace sg {
 
 struct Evaluation {
   double cost = 0;
-  double accuracy = 0;
+  double accuracy = 0;  // NaN when the feed gives no labels to compare with (no dataset())
   std::vector<std::int32_t> predicted;  // one class per sample
   std::vector<float> confidence;        // the probability of the predicted class (softmax or sigmoid)
 };
@@ -64,7 +66,10 @@ Evaluation evaluate(Model& model, Feed& feed, std::size_t batch_size = 1024) {
     }
   }
   result.cost = n ? cost / static_cast<double>(n) : 0;
-  result.accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0;
+  constexpr bool has_labels = requires { feed.dataset(); };
+  result.accuracy = !has_labels ? std::numeric_limits<double>::quiet_NaN()
+                    : n         ? static_cast<double>(correct) / static_cast<double>(n)
+                                : 0;
   return result;
 }
 

@@ -92,6 +92,15 @@ template <class State, class... C>
 void call_on_train_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_train_end(s); }) c.on_train_end(s); }(), ...); }
 }  // namespace detail
 
+// The dev feed of a training run without a dev set: `sg::fit(model, train, sg::no_dev, ...)`. The
+// history then has no dev cost (NaN) and early stopping never improves; use it for a fixed budget.
+struct NoDevSet {
+  std::size_t size() const { return 0; }
+  template <class Model>
+  void bind(Model&, std::span<const std::size_t>, bool, std::uint64_t = 0) {}
+};
+inline NoDevSet no_dev;
+
 // The order in which epoch `epoch` visits the samples: a permutation drawn from (seed, epoch) by
 // Fisher-Yates with counter-based random numbers (the same on every machine and thread count).
 inline void shuffled_order(std::vector<std::size_t>& order, std::size_t n, std::uint64_t seed, std::size_t epoch) {
@@ -173,7 +182,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
     if (dev.size() > 0) {
       const Evaluation e = evaluate(model, dev, options.eval_batch_size);
       record.dev_cost = e.cost;
-      record.metrics["dev_accuracy"] = e.accuracy;
+      if (!std::isnan(e.accuracy)) record.metrics["dev_accuracy"] = e.accuracy;
     }
     record.learning_rate = state.learning_rate;
     record.seconds = std::chrono::duration<double>(clock::now() - start).count();
