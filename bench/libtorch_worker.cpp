@@ -1,0 +1,83 @@
+// bench/libtorch_worker.cpp - the LibTorch side of bench/train_throughput, run as a child process (see
+// common.hpp for why and for the protocol). Written as a LibTorch user would: nn::Sequential of Linear
+// and ReLU, Kaiming (He) normal weights and zero biases, cross_entropy on the logits, optim::Adam, a
+// mini-batch gathered with index_select from the whole training set held as one tensor.
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common.hpp"
+
+namespace {
+
+torch::nn::Sequential make_net(const bench::Widths& w) {
+  torch::nn::Sequential net(torch::nn::Linear(w.in, w.h1), torch::nn::ReLU(), torch::nn::Linear(w.h1, w.h2),
+                            torch::nn::ReLU(), torch::nn::Linear(w.h2, w.out));
+  torch::NoGradGuard no_grad;
+  for (auto& p : net->named_parameters()) {
+    if (p.key().find("weight") != std::string::npos)
+      torch::nn::init::kaiming_normal_(p.value(), 0.0, torch::kFanIn, torch::kReLU);
+    else
+      torch::nn::init::zeros_(p.value());
+  }
+  return net;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: libtorch_worker <data file>\n");
+    return 2;
+  }
+  const bench::MappedData data = bench::map_data(argv[1]);
+  const auto n = static_cast<std::int64_t>(data.samples), f = static_cast<std::int64_t>(data.features);
+  const torch::Tensor x = torch::from_blob(const_cast<float*>(data.x), {n, f}, torch::kFloat32);
+  const torch::Tensor y =
+      torch::from_blob(const_cast<std::int32_t*>(data.labels), {n}, torch::kInt32).to(torch::kInt64);
+  torch::manual_seed(1);
+
+  const std::string description = "LibTorch " + std::string(TORCH_VERSION) + ", torch::get_num_threads()=" +
+                                  std::to_string(torch::get_num_threads()) + ", " + bench::loaded_blas();
+  std::vector<std::int64_t> order;
+  return bench::serve(
+      description,
+      [&](const std::string& name, std::size_t batch, std::size_t steps, std::uint64_t seed) {
+        const bench::Widths w = bench::widths(name);
+        auto net = make_net(w);
+        torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+        bench::shuffle(order, data.samples, seed);
+        const torch::Tensor perm = torch::from_blob(order.data(), {n}, torch::kInt64);
+        const auto b = static_cast<std::int64_t>(batch);
+        auto t0 = bench::clock::now();
+        for (std::size_t s = 0; s < steps; ++s) {
+          const std::int64_t first = static_cast<std::int64_t>((s * batch) % data.samples);
+          const torch::Tensor idx = perm.slice(0, first, first + b);
+          const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
+          adam.zero_grad();
+          torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(xb), yb);
+          loss.backward();
+          adam.step();
+        }
+        return std::pair<double, std::size_t>(bench::seconds_since(t0), steps * batch);
+      },
+      [&](std::size_t count) {
+        auto net = make_net(bench::widths("mlp"));
+        net->eval();
+        torch::NoGradGuard no_grad;
+        double checksum = 0;
+        auto run = [&](std::size_t k) {
+          const auto j = static_cast<std::int64_t>(k % data.samples);
+          checksum += net->forward(x.slice(0, j, j + 1)).data_ptr<float>()[0];
+        };
+        for (std::size_t k = 0; k < count / 10 + 1; ++k) run(k);  // warm-up
+        auto t0 = bench::clock::now();
+        for (std::size_t k = 0; k < count; ++k) run(k);
+        const double t = bench::seconds_since(t0) / double(count);
+        if (checksum == 12345.678) std::fprintf(stderr, "unlikely\n");
+        return t;
+      });
+}
