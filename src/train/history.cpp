@@ -1,10 +1,13 @@
-// History as CSV and as an SVG learning curve (hand-written SVG: no plotting dependency).
+// History as CSV and as an SVG learning curve, and several cost curves on one chart (hand-written SVG:
+// no plotting dependency). Both charts share the frame, axes and legend code below.
 #include "staticgrad/train/history.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <tuple>
+#include <iterator>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -54,6 +57,111 @@ struct Axis {
   double operator()(double v) const { return pixel_lo + (v - lo) / (hi - lo) * (pixel_hi - pixel_lo); }
 };
 
+// The frame of a chart in pixels: the SVG's size and the margins around the plot area.
+struct Chart {
+  double width, height, left, right, top, bottom;
+};
+
+// The bounding box of the finite points of a chart; empty until add() sees one.
+struct Range {
+  double x_lo = HUGE_VAL, x_hi = -HUGE_VAL, y_lo = HUGE_VAL, y_hi = -HUGE_VAL;
+  void add(double x, double y) {
+    if (!std::isfinite(y)) return;
+    x_lo = std::min(x_lo, x);
+    x_hi = std::max(x_hi, x);
+    y_lo = std::min(y_lo, y);
+    y_hi = std::max(y_hi, y);
+  }
+  bool empty() const { return x_lo > x_hi; }
+};
+
+// The SVG's opening: header, white background, the title centred on top.
+std::string svg_start(const Chart& c, std::string_view title) {
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
+      "<text x=\"{2}\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">{3}</text>\n",
+      c.width, c.height, c.width / 2, xml_escape(title));
+}
+
+// The closing of a chart with nothing to draw.
+std::string svg_no_data(const Chart& c) {
+  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">no finite costs recorded</text>\n</svg>\n",
+                     c.width / 2, c.height / 2);
+}
+
+// Cost against epoch: rounds `r` out to nice ticks, draws the frame, grid, ticks and axis labels into
+// `svg`, and returns the maps from data to pixels. `r` must not be empty.
+std::pair<Axis, Axis> draw_axes(std::string& svg, const Chart& c, Range r) {
+  const auto [width, height, left, right, top, bottom] = c;
+  if (r.x_hi == r.x_lo) r.x_hi = r.x_lo + 1;
+  if (r.y_hi == r.y_lo) {
+    const double pad = r.y_lo == 0 ? 1 : std::abs(r.y_lo) * 0.1;
+    r.y_lo -= pad;
+    r.y_hi += pad;
+  }
+  const double y_step = nice_step(r.y_hi - r.y_lo, 5);
+  r.y_lo = std::floor(r.y_lo / y_step) * y_step;
+  r.y_hi = std::ceil(r.y_hi / y_step) * y_step;
+  const double x_step = std::max(1.0, nice_step(r.x_hi - r.x_lo, 10));
+  const Axis x{r.x_lo, r.x_hi, left, width - right};
+  const Axis y{r.y_lo, r.y_hi, height - bottom, top};
+
+  svg += fmt::format("<g stroke=\"#999\" stroke-width=\"1\" fill=\"none\">\n"
+                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n</g>\n",
+                     left, top, width - left - right, height - top - bottom);
+  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(y_step))));
+  for (double v = r.y_lo; v <= r.y_hi + y_step / 2; v += y_step) {
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"#eee\"/>"
+                       "<line x1=\"{3}\" y1=\"{1:.2f}\" x2=\"{0}\" y2=\"{1:.2f}\" stroke=\"#333\"/>"
+                       "<text x=\"{4}\" y=\"{5:.2f}\" text-anchor=\"end\">{6:.{7}f}</text>\n",
+                       left, y(v), width - right, left - 5, left - 8, y(v) + 4, std::abs(v) < y_step / 2 ? 0.0 : v,
+                       decimals);
+  }
+  for (double e = std::ceil(r.x_lo / x_step) * x_step; e <= r.x_hi + 1e-9; e += x_step) {
+    svg += fmt::format("<line x1=\"{0:.2f}\" y1=\"{1}\" x2=\"{0:.2f}\" y2=\"{2}\" stroke=\"#333\"/>"
+                       "<text x=\"{0:.2f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+                       x(e), height - bottom, height - bottom + 5, height - bottom + 20, e);
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">epoch</text>\n", (left + width - right) / 2,
+                     height - 15);
+  svg += fmt::format("<text x=\"20\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 20 {0})\">cost</text>\n",
+                     (top + height - bottom) / 2);
+  return {x, y};
+}
+
+// One curve through the finite (x, y) points; nothing when there is none. Returns whether it drew.
+template <class Points>
+bool draw_polyline(std::string& svg, std::string_view id, std::string_view colour, const Points& xy, const Axis& x,
+                   const Axis& y) {
+  std::string points;
+  for (const auto& [px, py] : xy)
+    if (std::isfinite(py)) points += fmt::format("{}{:.2f},{:.2f}", points.empty() ? "" : " ", x(px), y(py));
+  if (!points.empty())
+    svg += fmt::format("<polyline id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", id,
+                       colour, points);
+  return !points.empty();
+}
+
+// A legend in the top right corner, `box_width` wide: a line of each entry's colour and its label.
+void draw_legend(std::string& svg, const Chart& c, double box_width,
+                 std::span<const std::pair<std::string_view, std::string>> entries) {
+  const double lx = c.width - c.right - box_width - 10;
+  double ly = c.top + 12;
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"white\" stroke=\"#999\"/>\n", lx - 8,
+                     c.top + 2, box_width, 8 + 18 * static_cast<int>(entries.size()));
+  for (const auto& [colour, label] : entries) {
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
+                       "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
+                       lx, ly, lx + 24, colour, lx + 30, ly + 4, label);
+    ly += 18;
+  }
+}
+
+constexpr Chart cost_chart{.width = 720, .height = 450, .left = 80, .right = 20, .top = 50, .bottom = 60};
+
 }  // namespace
 
 std::optional<std::size_t> History::best_epoch() const {
@@ -89,76 +197,19 @@ std::string History::csv() const {
 }
 
 std::string History::learning_curve_svg(std::string_view title) const {
-  constexpr double width = 720, height = 450, left = 80, right = 20, top = 50, bottom = 60;
-  std::string svg = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
-      "<text x=\"{2}\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">{3}</text>\n",
-      width, height, width / 2, xml_escape(title));
-
-  // Ranges over the finite points of both curves.
-  double x_lo = HUGE_VAL, x_hi = -HUGE_VAL, y_lo = HUGE_VAL, y_hi = -HUGE_VAL;
+  std::string svg = svg_start(cost_chart, title);
+  Range range;  // over the finite points of both curves
   for (const EpochRecord& r : records_)
-    for (double cost : {r.train_cost, r.dev_cost})
-      if (std::isfinite(cost)) {
-        x_lo = std::min(x_lo, static_cast<double>(r.epoch));
-        x_hi = std::max(x_hi, static_cast<double>(r.epoch));
-        y_lo = std::min(y_lo, cost);
-        y_hi = std::max(y_hi, cost);
-      }
-  if (x_lo > x_hi) {  // nothing to draw
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">no finite costs recorded</text>\n</svg>\n",
-                       width / 2, height / 2);
-    return svg;
-  }
-  if (x_hi == x_lo) x_hi = x_lo + 1;
-  if (y_hi == y_lo) {
-    const double pad = y_lo == 0 ? 1 : std::abs(y_lo) * 0.1;
-    y_lo -= pad;
-    y_hi += pad;
-  }
-  const double y_step = nice_step(y_hi - y_lo, 5);
-  y_lo = std::floor(y_lo / y_step) * y_step;
-  y_hi = std::ceil(y_hi / y_step) * y_step;
-  const double x_step = std::max(1.0, nice_step(x_hi - x_lo, 10));
-  const Axis x{x_lo, x_hi, left, width - right};
-  const Axis y{y_lo, y_hi, height - bottom, top};
-
-  // Axes, grid, ticks and labels.
-  svg += fmt::format("<g stroke=\"#999\" stroke-width=\"1\" fill=\"none\">\n"
-                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n</g>\n",
-                     left, top, width - left - right, height - top - bottom);
-  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(y_step))));
-  for (double v = y_lo; v <= y_hi + y_step / 2; v += y_step) {
-    svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"#eee\"/>"
-                       "<line x1=\"{3}\" y1=\"{1:.2f}\" x2=\"{0}\" y2=\"{1:.2f}\" stroke=\"#333\"/>"
-                       "<text x=\"{4}\" y=\"{5:.2f}\" text-anchor=\"end\">{6:.{7}f}</text>\n",
-                       left, y(v), width - right, left - 5, left - 8, y(v) + 4, std::abs(v) < y_step / 2 ? 0.0 : v,
-                       decimals);
-  }
-  for (double e = std::ceil(x_lo / x_step) * x_step; e <= x_hi + 1e-9; e += x_step) {
-    svg += fmt::format("<line x1=\"{0:.2f}\" y1=\"{1}\" x2=\"{0:.2f}\" y2=\"{2}\" stroke=\"#333\"/>"
-                       "<text x=\"{0:.2f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-                       x(e), height - bottom, height - bottom + 5, height - bottom + 20, e);
-  }
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">epoch</text>\n", (left + width - right) / 2,
-                     height - 15);
-  svg += fmt::format("<text x=\"20\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 20 {0})\">cost</text>\n",
-                     (top + height - bottom) / 2);
+    for (double cost : {r.train_cost, r.dev_cost}) range.add(static_cast<double>(r.epoch), cost);
+  if (range.empty()) return svg + svg_no_data(cost_chart);
+  const auto [x, y] = draw_axes(svg, cost_chart, range);
+  const auto [width, height, left, right, top, bottom] = cost_chart;
 
   // The curves.
   auto curve = [&](double EpochRecord::*cost, const char* colour, const char* id) {
-    std::string points;
-    for (const EpochRecord& r : records_)
-      if (std::isfinite(r.*cost))
-        points += fmt::format("{}{:.2f},{:.2f}", points.empty() ? "" : " ", x(static_cast<double>(r.epoch)),
-                              y(r.*cost));
-    if (!points.empty())
-      svg += fmt::format("<polyline id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", id,
-                         colour, points);
-    return !points.empty();
+    std::vector<std::pair<double, double>> points;
+    for (const EpochRecord& r : records_) points.emplace_back(static_cast<double>(r.epoch), r.*cost);
+    return draw_polyline(svg, id, colour, points, x, y);
   };
   const bool has_train = curve(&EpochRecord::train_cost, "#1f77b4", "train_cost");
   const bool has_dev = curve(&EpochRecord::dev_cost, "#ff7f0e", "dev_cost");
@@ -178,19 +229,37 @@ std::string History::learning_curve_svg(std::string_view title) const {
                        label_left ? "end" : "start");
   }
 
-  // Legend, top right.
-  const double lx = width - right - 130;
-  double ly = top + 12;
-  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"120\" height=\"{}\" fill=\"white\" stroke=\"#999\"/>\n", lx - 8,
-                     top + 2, 8 + 18 * (int(has_train) + int(has_dev)));
-  for (auto [present, colour, label] : {std::tuple{has_train, "#1f77b4", "train cost"},
-                                        std::tuple{has_dev, "#ff7f0e", "dev cost"}}) {
-    if (!present) continue;
-    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
-                       "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
-                       lx, ly, lx + 24, colour, lx + 30, ly + 4, label);
-    ly += 18;
+  std::vector<std::pair<std::string_view, std::string>> legend;
+  if (has_train) legend.emplace_back("#1f77b4", "train cost");
+  if (has_dev) legend.emplace_back("#ff7f0e", "dev cost");
+  draw_legend(svg, cost_chart, 120, legend);
+  svg += "</svg>\n";
+  return svg;
+}
+
+std::string cost_curves_svg(std::string_view title, std::span<const CostCurve> curves) {
+  // Matplotlib's default cycle: distinct, and readable for the common kinds of colour blindness.
+  static constexpr std::string_view palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  std::string svg = svg_start(cost_chart, title);
+  Range range;
+  for (const CostCurve& c : curves)
+    for (const CostPoint& p : c.points) range.add(p.epoch, p.cost);
+  if (range.empty()) return svg + svg_no_data(cost_chart);
+  range.x_lo = std::min(range.x_lo, 0.0);  // training starts at epoch 0, before the first step
+  const auto [x, y] = draw_axes(svg, cost_chart, range);
+
+  std::vector<std::pair<std::string_view, std::string>> legend;
+  std::size_t longest = 0;
+  for (std::size_t k = 0; k < curves.size(); ++k) {
+    const std::string_view colour = palette[k % std::size(palette)];
+    std::vector<std::pair<double, double>> points;
+    for (const CostPoint& p : curves[k].points) points.emplace_back(p.epoch, p.cost);
+    draw_polyline(svg, fmt::format("curve{}", k + 1), colour, points, x, y);
+    legend.emplace_back(colour, xml_escape(curves[k].name));
+    longest = std::max(longest, curves[k].name.size());
   }
+  draw_legend(svg, cost_chart, 40 + 7 * static_cast<double>(longest), legend);  // ~7 pixels a character
   svg += "</svg>\n";
   return svg;
 }
@@ -199,6 +268,11 @@ void History::write_csv(const std::filesystem::path& path) const { write_file_at
 
 void History::write_learning_curve_svg(const std::filesystem::path& path, std::string_view title) const {
   write_file_atomically(path, learning_curve_svg(title));
+}
+
+void write_cost_curves_svg(const std::filesystem::path& path, std::string_view title,
+                           std::span<const CostCurve> curves) {
+  write_file_atomically(path, cost_curves_svg(title, curves));
 }
 
 }  // namespace sg

@@ -1,4 +1,5 @@
-// History: the CSV reads back, the SVG is well-formed XML with one point per finite cost.
+// History: the CSV reads back, the SVG is well-formed XML with one point per finite cost; so are the
+// cost curves of several runs.
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -143,6 +144,35 @@ BOOST_AUTO_TEST_CASE(svg_leaves_out_missing_costs_and_survives_edge_cases) {
   one.add({.epoch = 1, .train_cost = 0.5, .dev_cost = 0.5});  // one epoch, one value: degenerate ranges
   BOOST_TEST(polylines(one.learning_curve_svg("one")).size() == 2u);
   BOOST_TEST(polylines(sg::History{}.learning_curve_svg("empty")).empty());
+}
+
+BOOST_AUTO_TEST_CASE(cost_curves_svg_draws_each_curve_and_names_it) {
+  // Two runs: one point per epoch, and one every half epoch with a missing (NaN) cost.
+  const std::vector<sg::CostCurve> curves{
+      {"gradient descent (alpha 0.01)", {{1, 0.9}, {2, 0.7}, {3, 0.6}}},
+      {"Adam <beta1=0.9> & co", {{0.5, 1.2}, {1, 0.6}, {1.5, NAN}, {2, 0.4}, {2.5, 0.35}, {3, 0.3}}}};
+  const std::string svg = sg::cost_curves_svg("four \"optimisers\"", curves);
+  const auto lines = polylines(svg);
+  BOOST_TEST(lines.size() == 2u);
+  BOOST_TEST(lines.at("curve1") == 3u);
+  BOOST_TEST(lines.at("curve2") == 5u);
+  BOOST_TEST(svg.find(">gradient descent (alpha 0.01)</text>") != std::string::npos);
+  BOOST_TEST(svg.find(">Adam &lt;beta1=0.9&gt; &amp; co</text>") != std::string::npos);
+  BOOST_TEST(svg.find("four &quot;optimisers&quot;") != std::string::npos);
+  BOOST_TEST(svg.find(">epoch</text>") != std::string::npos);
+  BOOST_TEST(svg.find(">cost</text>") != std::string::npos);
+  // The epoch axis starts at 0: a tick labelled 0 sits on the left edge of the plot.
+  BOOST_TEST(svg.find("text-anchor=\"middle\">0</text>") != std::string::npos);
+
+  sg_test::TempFolder dir;
+  sg::write_cost_curves_svg(dir.path / "optimizers.svg", "four", curves);
+  std::ifstream in(dir.path / "optimizers.svg");
+  const std::string written{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  BOOST_TEST(written == sg::cost_curves_svg("four", curves));
+
+  const std::vector<sg::CostCurve> nothing{{"all NaN", {{1, NAN}}}};
+  BOOST_TEST(polylines(sg::cost_curves_svg("empty", nothing)).empty());
+  BOOST_TEST(polylines(sg::cost_curves_svg("none", {})).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

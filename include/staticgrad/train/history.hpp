@@ -1,4 +1,5 @@
-// staticgrad/train/history.hpp - what fit() returns: one record per epoch, as CSV and as a learning curve.
+// staticgrad/train/history.hpp - what fit() returns: one record per epoch, as CSV and as a learning curve;
+// and cost curves of several runs on one chart.
 #pragma once
 
 #include <cstddef>
@@ -54,5 +55,24 @@ class History {
   std::vector<EpochRecord> records_;
   std::string stop_reason_;
 };
+
+// One curve of cost_curves_svg: a name for the legend and its (epoch, cost) points in order. The epoch
+// may be fractional (a point every few mini-batches) or whole (one point per epoch).
+struct CostPoint {
+  double epoch = 0;
+  double cost = 0;
+};
+struct CostCurve {
+  std::string name;
+  std::vector<CostPoint> points;
+};
+
+// Several cost curves on one chart, e.g. the same network trained by different optimisers: the axes
+// of learning_curve_svg() (epoch from 0, cost), one coloured polyline per curve (id "curve1", "curve2",
+// ... in order) and a legend of the names. Non-finite costs are left out.
+std::string cost_curves_svg(std::string_view title, std::span<const CostCurve> curves);
+// cost_curves_svg() written with write_file_atomically (sg::io_error on failure).
+void write_cost_curves_svg(const std::filesystem::path& path, std::string_view title,
+                           std::span<const CostCurve> curves);
 
 }  // namespace sg
