@@ -175,6 +175,42 @@ void gemm_portable(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std
 
 }  // namespace detail
 
+#if defined(STATICGRAD_HAVE_CBLAS)
+namespace detail {
+
+// OpenBLAS splits a product between its threads at boundaries that depend on the thread count, and its
+// edge kernels sum in another order than its main kernel, so the same product can differ in the last
+// bit between OMP_NUM_THREADS=1 and 2 (the flagship's checkpoints did). staticgrad therefore cuts C into
+// at most four tiles whose boundaries depend only on the shape, along the larger of its two extents
+// (the smaller operand is the one packed again per tile), and makes one BLAS call per tile inside an
+// active OpenMP parallel region, where OpenBLAS's OpenMP build runs single-threaded. Each tile is then
+// computed by the same single-threaded code whatever the thread count: bit-identical results.
+template <class T, class Call>
+void tiled_blas(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+                std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc, Call call) {
+  constexpr std::size_t min_tile = 64, max_tiles = 4;
+  const bool split_columns = n >= m;
+  const std::size_t extent = split_columns ? n : m;
+  const std::size_t tiles = std::min(max_tiles, std::max<std::size_t>(1, extent / min_tile));
+  const std::size_t step = (extent + tiles - 1) / tiles;
+  const long long count = static_cast<long long>(tiles);
+#pragma omp parallel for schedule(static)
+  for (long long t = 0; t < count; ++t) {
+    const std::size_t first = static_cast<std::size_t>(t) * step;
+    if (first >= extent) continue;
+    const std::size_t size = std::min(step, extent - first);
+    if (split_columns)  // columns [first, first + size) of C and of op(B)
+      call(ta, tb, m, size, k, alpha, a, lda, tb == Transpose::no ? b + first * ldb : b + first, ldb, beta,
+           c + first * ldc, ldc);
+    else  // rows [first, first + size) of C and of op(A)
+      call(ta, tb, size, n, k, alpha, ta == Transpose::no ? a + first : a + first * lda, lda, b, ldb, beta,
+           c + first, ldc);
+  }
+}
+
+}  // namespace detail
+#endif
+
 void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
           std::size_t ldc) {
@@ -183,8 +219,13 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
   // for an empty A) never reaches the BLAS, and A and B are certainly not read.
   if (m == 0 || n == 0) return;
   if (k > 0 && alpha != 0.0f && detail::fits_int(m, n, k, lda, ldb, ldc)) {
-    cblas_sgemm(CblasColMajor, detail::cblas_op(ta), detail::cblas_op(tb), int(m), int(n), int(k), alpha, a,
-                int(lda), b, int(ldb), beta, c, int(ldc));
+    detail::tiled_blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                       [](Transpose ta_, Transpose tb_, std::size_t m_, std::size_t n_, std::size_t k_, float alpha_,
+                          const float* a_, std::size_t lda_, const float* b_, std::size_t ldb_, float beta_, float* c_,
+                          std::size_t ldc_) {
+                         cblas_sgemm(CblasColMajor, detail::cblas_op(ta_), detail::cblas_op(tb_), int(m_), int(n_),
+                                     int(k_), alpha_, a_, int(lda_), b_, int(ldb_), beta_, c_, int(ldc_));
+                       });
     return;
   }
 #endif
@@ -197,8 +238,13 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
 #if defined(STATICGRAD_HAVE_CBLAS)
   if (m == 0 || n == 0) return;
   if (k > 0 && alpha != 0.0 && detail::fits_int(m, n, k, lda, ldb, ldc)) {
-    cblas_dgemm(CblasColMajor, detail::cblas_op(ta), detail::cblas_op(tb), int(m), int(n), int(k), alpha, a,
-                int(lda), b, int(ldb), beta, c, int(ldc));
+    detail::tiled_blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                       [](Transpose ta_, Transpose tb_, std::size_t m_, std::size_t n_, std::size_t k_,
+                          double alpha_, const double* a_, std::size_t lda_, const double* b_, std::size_t ldb_,
+                          double beta_, double* c_, std::size_t ldc_) {
+                         cblas_dgemm(CblasColMajor, detail::cblas_op(ta_), detail::cblas_op(tb_), int(m_), int(n_),
+                                     int(k_), alpha_, a_, int(lda_), b_, int(ldb_), beta_, c_, int(ldc_));
+                       });
     return;
   }
 #endif

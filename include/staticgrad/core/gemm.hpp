@@ -14,8 +14,9 @@
 // Which kernel runs: the CBLAS staticgrad was built with (cblas_sgemm / cblas_dgemm, defined
 // STATICGRAD_HAVE_CBLAS), else detail::gemm_portable, a cache-blocked OpenMP kernel that is
 // deterministic: every element of C is summed over k in the same order whatever the number of threads,
-// so results are bit-identical for any OMP_NUM_THREADS. (OpenBLAS gives no such promise across thread
-// counts; it is deterministic for a fixed one.)
+// so results are bit-identical for any OMP_NUM_THREADS. OpenBLAS gives no such promise across thread
+// counts, so with it C is cut into tiles whose bounds depend on the shape alone, one single-threaded
+// BLAS call per tile, the tiles shared among the OpenMP threads: bit-identical too.
 #pragma once
 
 #include <cstddef>
