@@ -24,12 +24,9 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -47,23 +44,10 @@
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "common/command_line.hpp"
+#include "common/data.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: bias_variance [options]
-
-Trains on clean Fashion-MNIST images plus a few shifted, noisy ones; measures training, train-dev, dev
-and test error (dev and test: shifted, noisy images), prints the course's diagnosis and an error
-analysis of the dev set.
-
-  --short        a quick run for CI: 6000 clean training images, 2 epochs
-  --data DIR     the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
-                 /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
-  --epochs N     epochs (default 6)
-  --human E      human-level error, the proxy for Bayes error, as a fraction (default 0.05, an assumption)
-  --out DIR      also write the 100 most confident dev mistakes as a contact sheet, DIR/mistakes.png
-  --seed S       seed (default 1)
-  --help         this text
-)";
 
 struct Options {
   bool short_run = false;
@@ -72,52 +56,6 @@ struct Options {
   double human = 0.05;
   std::uint64_t seed = 1;
 };
-
-std::size_t to_count(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;  // not a number, or out of range
-  }
-  if (used != text.size() || v == 0 || text[0] == '-')
-    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
-  return static_cast<std::size_t>(v);
-}
-
-std::optional<Options> parse(int argc, char** argv) {
-  Options o;
-  std::optional<std::size_t> epochs;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    auto value = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
-      return argv[++k];
-    };
-    if (arg == "--help") {
-      fmt::print("{}", usage);
-      return std::nullopt;
-    } else if (arg == "--short") {
-      o.short_run = true;
-      o.epochs = 2;
-    } else if (arg == "--data") {
-      o.data = value();
-    } else if (arg == "--epochs") {
-      epochs = to_count(arg, value());
-    } else if (arg == "--human") {
-      o.human = std::stod(value());
-    } else if (arg == "--out") {
-      o.out = value();
-    } else if (arg == "--seed") {
-      o.seed = std::stoull(value());
-    } else {
-      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-  }
-  o.epochs = epochs.value_or(o.epochs);
-  return o;
-}
 
 bool is_top(std::int32_t c) { return c == 0 || c == 2 || c == 4 || c == 6; }  // T-shirt, pullover, coat, shirt
 bool is_shoe(std::int32_t c) { return c == 5 || c == 7 || c == 9; }            // sandal, sneaker, ankle boot
@@ -209,11 +147,23 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const std::optional<Options> options = parse(argc, argv);
-    return options ? run(*options) : 0;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "bias_variance: error: {}\n", e.what());
-    return 1;
-  }
+  Options o;
+  example::CommandLine cli(
+      "bias_variance",
+      "Trains on clean Fashion-MNIST images plus a few shifted, noisy ones; measures training, train-dev, "
+      "dev\n"
+      "and test error (dev and test: shifted, noisy images), prints the course's diagnosis and an error\n"
+      "analysis of the dev set.");
+  cli.flag("--short", o.short_run, "a quick run for CI: 6000 clean training images, 2 epochs")
+      .option("--data", o.data, "DIR", example::fashion_mnist_folder_help)
+      .count("--epochs", o.epochs, "N", "epochs (default 6)")
+      .option("--human", o.human, "E",
+              "human-level error, the proxy for Bayes error, as a fraction (default 0.05, an assumption)")
+      .option("--out", o.out, "DIR",
+              "also write the 100 most confident dev mistakes as a contact sheet, DIR/mistakes.png")
+      .option("--seed", o.seed, "S", "seed (default 1)");
+  return cli.run(argc, argv, [&] {
+    if (o.short_run && !cli.given("--epochs")) o.epochs = 2;
+    return run(o);
+  });
 }

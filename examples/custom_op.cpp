@@ -11,10 +11,10 @@
 // whose whole gradient is checked with sg::check_model_gradient, and trained for a few hundred steps of
 // Adam on a two-class toy problem (points inside or outside a circle).
 //
-// Usage: custom_op [--short]   (--short: fewer training steps, for CI). Exit code 1 if a check fails.
+// Usage: custom_op [--short]   (--short: fewer training steps, for CI; --help lists the options). Exit code
+// 1 if a check fails.
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <span>
 
 #include <fmt/core.h>
@@ -22,6 +22,8 @@
 #include "staticgrad/graph/model_gradient_check.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
+
+#include "common/command_line.hpp"
 
 // ---------------------------------------------------------------------------------------------------
 // 1. A composite op: a function that builds nodes from existing ops.
@@ -119,10 +121,7 @@ bool report(const char* what, const sg::GradientCheckResult& r) {
   return r.passed();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const bool short_run = argc > 1 && std::strcmp(argv[1], "--short") == 0;
+int run(bool short_run) {
   bool ok = true;
 
   // [snippet:check_ops]
@@ -191,4 +190,16 @@ int main(int argc, char** argv) {
   fmt::print("custom_op: gradient checks passed, training cost {:.4f} -> {:.4f}, accuracy {:.3f}\n", first_cost, cost,
              accuracy);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool short_run = false;
+  example::CommandLine cli(
+      "custom_op",
+      "Adds a composite op (SiLU) and a primitive op (sine) in user code, gradient-checks both, and trains\n"
+      "a small network that uses them. Exit code 1 if a check fails.");
+  cli.flag("--short", short_run, "fewer training steps, for CI");
+  return cli.run(argc, argv, [&] { return run(short_run); });
 }

@@ -9,10 +9,8 @@
 // Prints one line on rank 0: ranks, threads per rank, reduction, samples/s, and bytes reduced per step.
 #include <omp.h>
 
-#include <charconv>
 #include <cstdio>
 #include <string>
-#include <string_view>
 
 #include <fmt/format.h>
 
@@ -20,6 +18,8 @@
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
 #include "staticgrad/train/feed.hpp"
+
+#include "common/command_line.hpp"
 
 namespace {
 
@@ -30,41 +30,27 @@ struct Options {
   int threads = 0;
 };
 
-std::size_t number(std::string_view text) {
-  std::size_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size())
-    throw sg::error(fmt::format("not a number: {}", text));
-  return v;
-}
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto value = [&] {
-      if (i + 1 >= argc) throw sg::error(fmt::format("{} needs a value", a));
-      return std::string_view(argv[++i]);
-    };
-    if (a == "--distributed")
-      o.distributed = true;
-    else if (a == "--reduction") {
-      const auto v = value();
-      if (v != "fixed" && v != "allreduce") throw sg::error("--reduction is fixed or allreduce");
-      o.reduction =
-          v == "fixed" ? sg::distributed::Reduction::fixed_order : sg::distributed::Reduction::allreduce;
-    } else if (a == "--batch")
-      o.batch = number(value());
-    else if (a == "--epochs")
-      o.epochs = number(value());
-    else if (a == "--samples")
-      o.samples = number(value());
-    else if (a == "--threads")
-      o.threads = static_cast<int>(number(value()));
-    else
-      throw sg::error(fmt::format("unknown option {}", a));
-  }
-  return o;
+// Reads the options into `o`; false after --help. Throws std::invalid_argument on a bad command line.
+bool parse(int argc, char** argv, Options& o) {
+  std::string reduction = "fixed";
+  example::CommandLine cli(
+      "distributed_scaling",
+      "Training samples per second of a 784-256-128-10 network on synthetic data, on one process or\n"
+      "under `mpirun -np N` (with --distributed).");
+  cli.flag("--distributed", o.distributed, "data-parallel over the ranks of mpirun")
+      .option("--reduction", reduction, "fixed|allreduce",
+              "how gradients are summed over the ranks (default fixed)")
+      .count("--batch", o.batch, "B", "mini-batch size (default 256)")
+      .count("--epochs", o.epochs, "E", "timed epochs, after one untimed warm-up epoch (default 2)")
+      .count("--samples", o.samples, "N", "synthetic training samples (default 16384)")
+      .option("--threads", o.threads, "T", "OpenMP threads per rank (default: all cores)");
+  if (!cli.parse(argc, argv)) return false;
+  if (reduction != "fixed" && reduction != "allreduce")
+    throw std::invalid_argument("--reduction is fixed or allreduce");
+  o.reduction =
+      reduction == "fixed" ? sg::distributed::Reduction::fixed_order : sg::distributed::Reduction::allreduce;
+  if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
+  return true;
 }
 
 // Ten noisy class prototypes in 784 dimensions.
@@ -86,14 +72,13 @@ sg::data::Dataset synthetic(std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = [&] {
-    try {
-      return parse(argc, argv);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "distributed_scaling: %s\n", e.what());
-      std::exit(2);
-    }
-  }();
+  Options o;
+  try {
+    if (!parse(argc, argv, o)) return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "distributed_scaling: %s\n", e.what());
+    return 2;
+  }
   sg::distributed::Context ctx(argc, argv, o.distributed);
   sg::distributed::run_or_abort(ctx, [&] {
     if (o.threads > 0) omp_set_num_threads(o.threads);

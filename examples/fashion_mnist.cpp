@@ -12,10 +12,8 @@
 // file, a bad checkpoint) ends it with exit code 1 and one line naming the file and the problem.
 #include <omp.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -36,6 +34,8 @@
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "common/command_line.hpp"
+
 namespace {
 
 struct Options {
@@ -54,60 +54,31 @@ struct Options {
   bool distributed = false;
 };
 
-constexpr std::string_view usage = R"(usage: fashion_mnist [options]
-Train a deep network on Fashion-MNIST and score it on the official test set.
-  --data DIR          folder with the four IDX .gz files (default: found automatically,
-                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
-  --epochs N          at most N epochs; early stopping may end sooner (default 30)
-  --batch B           mini-batch size (default 128)
-  --seed S            seed of initialisation, shuffling and dropout (default 1)
-  --threads T         OpenMP threads (default: all cores); results do not depend on it
-  --save PATH         the best checkpoint (default OUT/best.sgck)
-  --resume PATH       continue training from a checkpoint written by --save
-  --out DIR           where the learning curve, history and checkpoint go (default fashion_mnist_out)
-  --human-error E     human-level error, the Bayes-error proxy of the diagnosis (default 0)
-  --quiet             no progress output
-  --short             a quick run on a subset (for CI)
-  --distributed       data-parallel training over the ranks of `mpirun -np N` (one thread per rank
-                      is best: --threads 1); each rank reads the data, rank 0 prints and writes
-  --help              this text
-)";
-
-template <class N>
-N parse_number(std::string_view flag, std::string_view text) {
-  N value{};
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size())
-    throw std::invalid_argument(fmt::format("{}: '{}' is not a valid number", flag, text));
-  return value;
-}
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto value = [&]() -> std::string_view {
-      if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", a));
-      return argv[++i];
-    };
-    if (a == "--help") { fmt::print("{}", usage); std::exit(0); }
-    else if (a == "--data") o.data = std::filesystem::path(value());
-    else if (a == "--epochs") o.epochs = parse_number<std::size_t>(a, value());
-    else if (a == "--batch") o.batch = parse_number<std::size_t>(a, value());
-    else if (a == "--seed") o.seed = parse_number<std::uint64_t>(a, value());
-    else if (a == "--threads") o.threads = parse_number<int>(a, value());
-    else if (a == "--save") o.save = std::filesystem::path(value());
-    else if (a == "--resume") o.resume = std::filesystem::path(value());
-    else if (a == "--out") o.out = std::filesystem::path(value());
-    else if (a == "--human-error") o.human_error = parse_number<double>(a, value());
-    else if (a == "--quiet") o.quiet = true;
-    else if (a == "--short") o.short_run = true;
-    else if (a == "--distributed") o.distributed = true;
-    else throw std::invalid_argument(fmt::format("unknown option '{}' (see --help)", a));
-  }
-  if (o.batch == 0) throw std::invalid_argument("--batch must be at least 1");
+// Reads the options into `o`; false after --help. Throws std::invalid_argument on a bad command line.
+bool parse(int argc, char** argv, Options& o) {
+  example::CommandLine cli("fashion_mnist",
+                           "Train a deep network on Fashion-MNIST and score it on the official test set.");
+  cli.option("--data", o.data, "DIR",
+             "folder with the four IDX .gz files (default: found automatically,\n"
+             "/usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)")
+      .count("--epochs", o.epochs, "N", "at most N epochs; early stopping may end sooner (default 30)")
+      .count("--batch", o.batch, "B", "mini-batch size (default 128)")
+      .option("--seed", o.seed, "S", "seed of initialisation, shuffling and dropout (default 1)")
+      .option("--threads", o.threads, "T", "OpenMP threads (default: all cores); results do not depend on it")
+      .option("--save", o.save, "PATH", "the best checkpoint (default OUT/best.sgck)")
+      .option("--resume", o.resume, "PATH", "continue training from a checkpoint written by --save")
+      .option("--out", o.out, "DIR",
+              "where the learning curve, history and checkpoint go (default fashion_mnist_out)")
+      .option("--human-error", o.human_error, "E",
+              "human-level error, the Bayes-error proxy of the diagnosis (default 0)")
+      .flag("--quiet", o.quiet, "no progress output")
+      .flag("--short", o.short_run, "a quick run on a subset (for CI)")
+      .flag("--distributed", o.distributed,
+            "data-parallel training over the ranks of `mpirun -np N` (one thread per rank\n"
+            "is best: --threads 1); each rank reads the data, rank 0 prints and writes");
+  if (!cli.parse(argc, argv)) return false;
   if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
-  return o;
+  return true;
 }
 
 // [snippet:flagship_network]
@@ -204,7 +175,7 @@ int run(const Options& o, sg::distributed::Context& ctx) {
 int main(int argc, char** argv) {
   Options options;
   try {
-    options = parse(argc, argv);
+    if (!parse(argc, argv, options)) return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "fashion_mnist: {}\n", e.what());
     return 1;

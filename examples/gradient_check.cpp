@@ -24,12 +24,8 @@
 // at the layers before the broken one.
 #include <array>
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
-#include <exception>
-#include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,16 +35,9 @@
 #include "staticgrad/graph/model_gradient_check.hpp"
 #include "staticgrad/staticgrad.hpp"
 
+#include "common/command_line.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: gradient_check [options]
-
-Checks backprop against two-sided differences: a user-written op y = x^3 with a right and a wrong
-gradient, then a small double-precision network built with it. Needs no data set.
-
-  --short     accepted for CI (the program is already quick)
-  --help      this text
-)";
 
 // [snippet:cube_op]
 // An op is its shape rule, its forward and its VJP, side by side. `slip` scales the derivative: 1 is
@@ -185,18 +174,11 @@ int run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    for (int k = 1; k < argc; ++k) {
-      const std::string_view arg = argv[k];
-      if (arg == "--help") {
-        fmt::print("{}", usage);
-        return 0;
-      }
-      if (arg != "--short") throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-    return run();
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "gradient_check: error: {}\n", e.what());
-    return 1;
-  }
+  bool short_run = false;  // accepted for CI: the program is already quick
+  example::CommandLine cli(
+      "gradient_check",
+      "Checks backprop against two-sided differences: a user-written op y = x^3 with a right and a wrong\n"
+      "gradient, then a small double-precision network built with it. Needs no data set.");
+  cli.flag("--short", short_run, "accepted for CI (the program is already quick)");
+  return cli.run(argc, argv, run);
 }

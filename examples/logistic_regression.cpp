@@ -13,14 +13,11 @@
 // one column per example), forward, backward, update, and print the cost every few iterations so you
 // can watch J fall. Run with --help for the options.
 #include <algorithm>
-#include <cstdint>
 #include <stdexcept>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -32,74 +29,27 @@
 #include "staticgrad/train/evaluate.hpp"
 #include "staticgrad/train/feed.hpp"
 
+#include "common/command_line.hpp"
+#include "common/data.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: logistic_regression [options]
-
-One sigmoid unit (logistic regression) trained by batch gradient descent on two Fashion-MNIST classes.
-
-  --short           a quick run for CI: 2000 training examples, 150 iterations
-  --data DIR        the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
-                    /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
-  --classes A,B     the two classes, 0-9 (default 0,1: T-shirt/top against Trouser; try 0,6 for a hard pair)
-  --iterations N    gradient descent iterations (default 500)
-  --learning-rate R the learning rate alpha (default 0.5)
-  --help            this text
-)";
 
 struct Options {
   bool short_run = false;
   std::optional<std::filesystem::path> data;
+  std::string classes = "0,1";  // --classes A,B, read by two_digits()
   int negative = 0, positive = 1;
   std::size_t iterations = 500;
   double learning_rate = 0.5;
 };
 
-std::size_t to_count(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;  // not a number, or out of range
-  }
-  if (used != text.size() || v == 0 || text[0] == '-')
-    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
-  return static_cast<std::size_t>(v);
-}
-
-// Returns nullopt after printing the help text.
-std::optional<Options> parse(int argc, char** argv) {
-  Options o;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    auto value = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
-      return argv[++k];
-    };
-    if (arg == "--help") {
-      fmt::print("{}", usage);
-      return std::nullopt;
-    } else if (arg == "--short") {
-      o.short_run = true;
-      o.iterations = 150;
-    } else if (arg == "--data") {
-      o.data = value();
-    } else if (arg == "--classes") {
-      const std::string v = value();
-      if (v.size() != 3 || v[1] != ',' || v[0] < '0' || v[0] > '9' || v[2] < '0' || v[2] > '9' || v[0] == v[2])
-        throw std::invalid_argument("--classes needs two different digits, e.g. 0,6");
-      o.negative = v[0] - '0';
-      o.positive = v[2] - '0';
-    } else if (arg == "--iterations") {
-      o.iterations = to_count(arg, value());
-    } else if (arg == "--learning-rate") {
-      o.learning_rate = std::stod(value());
-    } else {
-      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-  }
-  return o;
+// "A,B": two different digits, the negative and the positive class.
+void two_digits(Options& o) {
+  const std::string& v = o.classes;
+  if (v.size() != 3 || v[1] != ',' || v[0] < '0' || v[0] > '9' || v[2] < '0' || v[2] > '9' || v[0] == v[2])
+    throw std::invalid_argument("--classes needs two different digits, e.g. 0,6");
+  o.negative = v[0] - '0';
+  o.positive = v[2] - '0';
 }
 
 // The examples of two classes, relabelled 0 (negative) and 1 (positive): the binary y of the course.
@@ -170,11 +120,19 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const std::optional<Options> options = parse(argc, argv);
-    return options ? run(*options) : 0;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "logistic_regression: error: {}\n", e.what());
-    return 1;
-  }
+  Options o;
+  example::CommandLine cli("logistic_regression",
+                           "One sigmoid unit (logistic regression) trained by batch gradient descent on two "
+                           "Fashion-MNIST classes.");
+  cli.flag("--short", o.short_run, "a quick run for CI: 2000 training examples, 150 iterations")
+      .option("--data", o.data, "DIR", example::fashion_mnist_folder_help)
+      .option("--classes", o.classes, "A,B",
+              "the two classes, 0-9 (default 0,1: T-shirt/top against Trouser; try 0,6 for a hard pair)")
+      .count("--iterations", o.iterations, "N", "gradient descent iterations (default 500)")
+      .option("--learning-rate", o.learning_rate, "R", "the learning rate alpha (default 0.5)");
+  return cli.run(argc, argv, [&] {
+    if (o.short_run && !cli.given("--iterations")) o.iterations = 150;
+    two_digits(o);
+    return run(o);
+  });
 }

@@ -23,7 +23,6 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -35,28 +34,15 @@
 #include <fmt/format.h>
 
 #include "staticgrad/data/fashion_mnist.hpp"
-#include "staticgrad/data/normalizer.hpp"
-#include "staticgrad/data/split.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
 #include "staticgrad/train/evaluate.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "common/command_line.hpp"
+#include "common/data.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: multitask [options]
-
-Trains a shared trunk with two heads on Fashion-MNIST: the class (softmax) and five attributes derived
-from the class (multi-label, some labels missing), and prints each attribute's test accuracy.
-
-  --short        a quick run for CI: 4000 training and 2000 test examples, 3 epochs
-  --data DIR     the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
-                 /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
-  --epochs N     epochs (default 8)
-  --hide P       the fraction of training labels hidden at random (default 0.2)
-  --seed S       seed (default 1)
-  --help         this text
-)";
 
 struct Options {
   bool short_run = false;
@@ -65,51 +51,6 @@ struct Options {
   double hide = 0.2;
   std::uint64_t seed = 1;
 };
-
-std::size_t to_count(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;  // not a number, or out of range
-  }
-  if (used != text.size() || v == 0 || text[0] == '-')
-    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
-  return static_cast<std::size_t>(v);
-}
-
-std::optional<Options> parse(int argc, char** argv) {
-  Options o;
-  std::optional<std::size_t> epochs;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    auto value = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
-      return argv[++k];
-    };
-    if (arg == "--help") {
-      fmt::print("{}", usage);
-      return std::nullopt;
-    } else if (arg == "--short") {
-      o.short_run = true;
-      o.epochs = 3;
-    } else if (arg == "--data") {
-      o.data = value();
-    } else if (arg == "--epochs") {
-      epochs = to_count(arg, value());
-    } else if (arg == "--hide") {
-      o.hide = std::stod(value());
-      if (!(o.hide >= 0 && o.hide < 1)) throw std::invalid_argument("--hide must be in [0, 1)");
-    } else if (arg == "--seed") {
-      o.seed = std::stoull(value());
-    } else {
-      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-  }
-  o.epochs = epochs.value_or(o.epochs);
-  return o;
-}
 
 constexpr std::size_t attribute_count = 5;
 constexpr std::array<std::string_view, attribute_count> attribute_names{"upper_body", "footwear", "long_sleeves",
@@ -194,18 +135,13 @@ class MultiTaskFeed {
 // [/snippet]
 
 int run(const Options& o) {
-  const sg::data::FashionMnist fashion = sg::data::load_fashion_mnist(o.data);
-  sg::data::Split split = sg::data::split_by_count(fashion.train, 5000, 0, o.seed);
-  sg::data::Dataset test = fashion.test;
-  if (o.short_run) {
-    split.train = sg::data::subset(split.train, sg::data::shuffled_indices(4000, o.seed));
-    split.dev = sg::data::subset(split.dev, sg::data::shuffled_indices(1000, o.seed));
-    test = sg::data::subset(test, sg::data::shuffled_indices(2000, o.seed));
-  }
-  const sg::data::Normalizer normalizer = sg::data::Normalizer::fit(split.train);
-  normalizer.apply(split.train);
-  normalizer.apply(split.dev);
-  normalizer.apply(test);
+  const example::Splits split =
+      example::load_fashion_mnist_splits(o.data, {.dev = 5000,
+                                                  .train_limit = o.short_run ? 4000u : 0u,
+                                                  .dev_limit = o.short_run ? 1000u : 0u,
+                                                  .test_limit = o.short_run ? 2000u : 0u,
+                                                  .seed = o.seed});
+  const sg::data::Dataset& test = split.test;
 
   // Training labels lose `hide` of their known values; dev and test keep every known label.
   MultiTaskFeed train_feed(split.train, o.hide, o.seed), dev_feed(split.dev, 0, 0), test_feed(test, 0, 0);
@@ -255,11 +191,20 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const std::optional<Options> options = parse(argc, argv);
-    return options ? run(*options) : 0;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "multitask: error: {}\n", e.what());
-    return 1;
-  }
+  Options o;
+  example::CommandLine cli(
+      "multitask",
+      "Trains a shared trunk with two heads on Fashion-MNIST: the class (softmax) and five attributes "
+      "derived\n"
+      "from the class (multi-label, some labels missing), and prints each attribute's test accuracy.");
+  cli.flag("--short", o.short_run, "a quick run for CI: 4000 training and 2000 test examples, 3 epochs")
+      .option("--data", o.data, "DIR", example::fashion_mnist_folder_help)
+      .count("--epochs", o.epochs, "N", "epochs (default 8)")
+      .option("--hide", o.hide, "P", "the fraction of training labels hidden at random (default 0.2)")
+      .option("--seed", o.seed, "S", "seed (default 1)");
+  return cli.run(argc, argv, [&] {
+    if (o.short_run && !cli.given("--epochs")) o.epochs = 3;
+    if (!(o.hide >= 0 && o.hide < 1)) throw std::invalid_argument("--hide must be in [0, 1)");
+    return run(o);
+  });
 }

@@ -3,8 +3,6 @@
 // quickstart - the README's example: define a network, train it on Fashion-MNIST, score it.
 // `--short` trains on a subset for CI.
 #include <cstdio>
-#include <exception>
-#include <string_view>
 
 #include <fmt/format.h>
 
@@ -16,8 +14,9 @@
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
-int main(int argc, char** argv) try {
-  const bool short_run = argc > 1 && std::string_view(argv[1]) == "--short";
+#include "common/command_line.hpp"
+
+int run(bool short_run) {
   auto [train, test] = sg::data::load_fashion_mnist();
   if (short_run) train = sg::data::carve_train_dev(train, 10000, 1).train_dev;  // a 10,000-sample subset
   // [snippet:quickstart]
@@ -37,7 +36,13 @@ int main(int argc, char** argv) try {
   fmt::print("dev accuracy {:.4f}\n", sg::evaluate(model, dev_feed).accuracy);
   // [end:quickstart]
   (void)test;
-} catch (const std::exception& e) {
-  fmt::print(stderr, "quickstart: {}\n", e.what());
-  return 1;
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  bool short_run = false;
+  example::CommandLine cli("quickstart",
+                           "The README's example: trains a 784-128-10 network on Fashion-MNIST.");
+  cli.flag("--short", short_run, "train on a 10,000-image subset, for CI");
+  return cli.run(argc, argv, [&] { return run(short_run); });
 }

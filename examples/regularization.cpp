@@ -22,42 +22,25 @@
 // on 10000 images, this network's dev error is bounded by more than variance.
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "staticgrad/data/fashion_mnist.hpp"
-#include "staticgrad/data/normalizer.hpp"
-#include "staticgrad/data/split.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
 #include "staticgrad/train/evaluate.hpp"
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "common/command_line.hpp"
+#include "common/data.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: regularization [options]
-
-Trains a 784-256-256-10 network on a small training set three times (no regularisation, L2, dropout)
-and prints the training and dev error of each.
-
-  --short           a quick run for CI: 2000 training and 1000 dev examples, 12 epochs
-  --data DIR        the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
-                    /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
-  --train N         training examples (default 10000)
-  --epochs N        epochs (default 20)
-  --lambda L        the L2 strength lambda (default 0.5)
-  --keep-prob P     dropout's keep_prob (default 0.7)
-  --seed S          seed (default 1)
-  --help            this text
-)";
 
 struct Options {
   bool short_run = false;
@@ -66,61 +49,6 @@ struct Options {
   double lambda = 0.5, keep_prob = 0.7;
   std::uint64_t seed = 1;
 };
-
-std::size_t to_count(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;  // not a number, or out of range
-  }
-  if (used != text.size() || v == 0 || text[0] == '-')
-    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
-  return static_cast<std::size_t>(v);
-}
-
-std::optional<Options> parse(int argc, char** argv) {
-  Options o;
-  std::optional<std::size_t> train, epochs;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    auto value = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
-      return argv[++k];
-    };
-    if (arg == "--help") {
-      fmt::print("{}", usage);
-      return std::nullopt;
-    } else if (arg == "--short") {
-      o.short_run = true;
-    } else if (arg == "--data") {
-      o.data = value();
-    } else if (arg == "--train") {
-      train = to_count(arg, value());
-    } else if (arg == "--epochs") {
-      epochs = to_count(arg, value());
-    } else if (arg == "--lambda") {
-      o.lambda = std::stod(value());
-    } else if (arg == "--keep-prob") {
-      o.keep_prob = std::stod(value());
-    } else if (arg == "--seed") {
-      o.seed = std::stoull(value());
-    } else {
-      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-  }
-  if (o.short_run) {
-    o.train = 2000;
-    o.dev = 1000;
-    o.epochs = 12;
-  }
-  o.train = train.value_or(o.train);
-  o.epochs = epochs.value_or(o.epochs);
-  if (!(o.keep_prob > 0 && o.keep_prob <= 1)) throw std::invalid_argument("--keep-prob must be in (0, 1]");
-  if (!(o.lambda >= 0)) throw std::invalid_argument("--lambda must be >= 0");
-  return o;
-}
 
 // [snippet:regularization_network]
 // One architecture for all three runs. keep_prob = 1 keeps every unit: the dropout layers then change
@@ -156,14 +84,8 @@ Errors train_one(std::string name, double lambda, double keep_prob, const sg::da
 }
 
 int run(const Options& o) {
-  const sg::data::FashionMnist fashion = sg::data::load_fashion_mnist(o.data);
-  sg::data::Split split = sg::data::split_by_count(fashion.train, o.dev, 0, o.seed);
-  if (o.train > split.train.size())
-    throw std::invalid_argument(fmt::format("--train {}: only {} examples left", o.train, split.train.size()));
-  split.train = sg::data::subset(split.train, sg::data::shuffled_indices(o.train, o.seed));
-  const sg::data::Normalizer normalizer = sg::data::Normalizer::fit(split.train);
-  normalizer.apply(split.train);
-  normalizer.apply(split.dev);
+  const example::Splits split =
+      example::load_fashion_mnist_splits(o.data, {.dev = o.dev, .train_limit = o.train, .seed = o.seed});
   fmt::print("training examples {}, dev examples {}, {} epochs, network 784-256-256-10\n\n", split.train.size(),
              split.dev.size(), o.epochs);
 
@@ -184,11 +106,26 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const std::optional<Options> options = parse(argc, argv);
-    return options ? run(*options) : 0;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "regularization: error: {}\n", e.what());
-    return 1;
-  }
+  Options o;
+  example::CommandLine cli(
+      "regularization",
+      "Trains a 784-256-256-10 network on a small training set three times (no regularisation, L2, dropout)\n"
+      "and prints the training and dev error of each.");
+  cli.flag("--short", o.short_run, "a quick run for CI: 2000 training and 1000 dev examples, 12 epochs")
+      .option("--data", o.data, "DIR", example::fashion_mnist_folder_help)
+      .count("--train", o.train, "N", "training examples (default 10000)")
+      .count("--epochs", o.epochs, "N", "epochs (default 20)")
+      .option("--lambda", o.lambda, "L", "the L2 strength lambda (default 0.5)")
+      .option("--keep-prob", o.keep_prob, "P", "dropout's keep_prob (default 0.7)")
+      .option("--seed", o.seed, "S", "seed (default 1)");
+  return cli.run(argc, argv, [&] {
+    if (o.short_run) {
+      o.dev = 1000;
+      if (!cli.given("--train")) o.train = 2000;
+      if (!cli.given("--epochs")) o.epochs = 12;
+    }
+    if (!(o.keep_prob > 0 && o.keep_prob <= 1)) throw std::invalid_argument("--keep-prob must be in (0, 1]");
+    if (!(o.lambda >= 0)) throw std::invalid_argument("--lambda must be >= 0");
+    return run(o);
+  });
 }

@@ -18,39 +18,23 @@
 // structure to compose (natural images, speech, text), usually with layers made for it (convolutions).
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "staticgrad/data/fashion_mnist.hpp"
-#include "staticgrad/data/normalizer.hpp"
-#include "staticgrad/data/split.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
 #include "staticgrad/train/evaluate.hpp"
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "common/command_line.hpp"
+#include "common/data.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: shallow_vs_deep [options]
-
-Trains a 1-hidden-layer and a 4-hidden-layer network with the same number of parameters on
-Fashion-MNIST and prints the training and dev accuracy of each.
-
-  --short         a quick run for CI: 4000 training and 1000 dev examples, 2 epochs
-  --data DIR      the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
-                  /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
-  --epochs N      epochs for each network (default 10)
-  --seed S        initialisation and shuffling seed (default 1)
-  --help          this text
-)";
 
 struct Options {
   bool short_run = false;
@@ -58,48 +42,6 @@ struct Options {
   std::size_t epochs = 10;
   std::uint64_t seed = 1;
 };
-
-std::size_t to_count(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;  // not a number, or out of range
-  }
-  if (used != text.size() || v == 0 || text[0] == '-')
-    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
-  return static_cast<std::size_t>(v);
-}
-
-std::optional<Options> parse(int argc, char** argv) {
-  Options o;
-  bool epochs_given = false;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    auto value = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
-      return argv[++k];
-    };
-    if (arg == "--help") {
-      fmt::print("{}", usage);
-      return std::nullopt;
-    } else if (arg == "--short") {
-      o.short_run = true;
-    } else if (arg == "--data") {
-      o.data = value();
-    } else if (arg == "--epochs") {
-      o.epochs = to_count(arg, value());
-      epochs_given = true;
-    } else if (arg == "--seed") {
-      o.seed = std::stoull(value());
-    } else {
-      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-  }
-  if (o.short_run && !epochs_given) o.epochs = 2;
-  return o;
-}
 
 struct Result {
   double train_accuracy, dev_accuracy, seconds;
@@ -121,17 +63,13 @@ Result train(Model& model, const sg::data::Dataset& train_set, const sg::data::D
 }
 
 int run(const Options& o) {
-  const sg::data::FashionMnist fashion = sg::data::load_fashion_mnist(o.data);
   // Dev is carved from the official training set; the test set stays untouched (model selection
   // would otherwise overfit it).
-  sg::data::Split split = sg::data::split_by_count(fashion.train, 10000, 0, o.seed);
-  if (o.short_run) {
-    split.train = sg::data::subset(split.train, sg::data::shuffled_indices(4000, o.seed));
-    split.dev = sg::data::subset(split.dev, sg::data::shuffled_indices(1000, o.seed));
-  }
-  const sg::data::Normalizer normalizer = sg::data::Normalizer::fit(split.train);
-  normalizer.apply(split.train);
-  normalizer.apply(split.dev);
+  const example::Splits split =
+      example::load_fashion_mnist_splits(o.data, {.dev = 10000,
+                                                  .train_limit = o.short_run ? 4000u : 0u,
+                                                  .dev_limit = o.short_run ? 1000u : 0u,
+                                                  .seed = o.seed});
   fmt::print("training examples {}, dev examples {}, {} epochs each\n\n", split.train.size(), split.dev.size(),
              o.epochs);
 
@@ -168,11 +106,17 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const std::optional<Options> options = parse(argc, argv);
-    return options ? run(*options) : 0;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "shallow_vs_deep: error: {}\n", e.what());
-    return 1;
-  }
+  Options o;
+  example::CommandLine cli(
+      "shallow_vs_deep",
+      "Trains a 1-hidden-layer and a 4-hidden-layer network with the same number of parameters on\n"
+      "Fashion-MNIST and prints the training and dev accuracy of each.");
+  cli.flag("--short", o.short_run, "a quick run for CI: 4000 training and 1000 dev examples, 2 epochs")
+      .option("--data", o.data, "DIR", example::fashion_mnist_folder_help)
+      .count("--epochs", o.epochs, "N", "epochs for each network (default 10)")
+      .option("--seed", o.seed, "S", "initialisation and shuffling seed (default 1)");
+  return cli.run(argc, argv, [&] {
+    if (o.short_run && !cli.given("--epochs")) o.epochs = 2;
+    return run(o);
+  });
 }

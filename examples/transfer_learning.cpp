@@ -26,12 +26,9 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -46,21 +43,10 @@
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "common/command_line.hpp"
+#include "common/data.hpp"
+
 namespace {
-
-constexpr std::string_view usage = R"(usage: transfer_learning [options]
-
-Pre-trains on Fashion-MNIST classes 0-4, then learns classes 5-9 from a few hundred examples: with the
-pre-trained body frozen and a new head, and from scratch. Prints the test accuracy of both on 5-9.
-
-  --short          a quick run for CI: pre-train on 5000 examples for 2 epochs
-  --data DIR       the Fashion-MNIST folder (default: $STATICGRAD_FASHION_MNIST, then
-                   /usr/share/datasets/fashion-mnist; install with apt-get install dataset-fashion-mnist)
-  --examples N     labelled examples of task B (default 300)
-  --epochs N       pre-training epochs (default 5)
-  --seed S         seed (default 1)
-  --help           this text
-)";
 
 struct Options {
   bool short_run = false;
@@ -68,53 +54,6 @@ struct Options {
   std::size_t examples = 300, epochs = 5, pretrain_limit = 0;
   std::uint64_t seed = 1;
 };
-
-std::size_t to_count(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;  // not a number, or out of range
-  }
-  if (used != text.size() || v == 0 || text[0] == '-')
-    throw std::invalid_argument(fmt::format("{} needs a positive integer, not \"{}\"", flag, text));
-  return static_cast<std::size_t>(v);
-}
-
-std::optional<Options> parse(int argc, char** argv) {
-  Options o;
-  std::optional<std::size_t> epochs;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    auto value = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", arg));
-      return argv[++k];
-    };
-    if (arg == "--help") {
-      fmt::print("{}", usage);
-      return std::nullopt;
-    } else if (arg == "--short") {
-      o.short_run = true;
-    } else if (arg == "--data") {
-      o.data = value();
-    } else if (arg == "--examples") {
-      o.examples = to_count(arg, value());
-    } else if (arg == "--epochs") {
-      epochs = to_count(arg, value());
-    } else if (arg == "--seed") {
-      o.seed = std::stoull(value());
-    } else {
-      throw std::invalid_argument(fmt::format("unknown option {} (see --help)", arg));
-    }
-  }
-  if (o.short_run) {
-    o.epochs = 2;
-    o.pretrain_limit = 5000;
-  }
-  o.epochs = epochs.value_or(o.epochs);
-  return o;
-}
 
 // The examples of the five `classes`, relabelled 0-4 in that order, at most `limit` of them (0: all).
 sg::data::Dataset five_classes(const sg::data::Dataset& all, const std::array<int, 5>& classes, std::size_t limit) {
@@ -230,11 +169,22 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const std::optional<Options> options = parse(argc, argv);
-    return options ? run(*options) : 0;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "transfer_learning: error: {}\n", e.what());
-    return 1;
-  }
+  Options o;
+  example::CommandLine cli(
+      "transfer_learning",
+      "Pre-trains on Fashion-MNIST classes 0-4, then learns classes 5-9 from a few hundred examples: with "
+      "the\n"
+      "pre-trained body frozen and a new head, and from scratch. Prints the test accuracy of both on 5-9.");
+  cli.flag("--short", o.short_run, "a quick run for CI: pre-train on 5000 examples for 2 epochs")
+      .option("--data", o.data, "DIR", example::fashion_mnist_folder_help)
+      .count("--examples", o.examples, "N", "labelled examples of task B (default 300)")
+      .count("--epochs", o.epochs, "N", "pre-training epochs (default 5)")
+      .option("--seed", o.seed, "S", "seed (default 1)");
+  return cli.run(argc, argv, [&] {
+    if (o.short_run) {
+      o.pretrain_limit = 5000;
+      if (!cli.given("--epochs")) o.epochs = 2;
+    }
+    return run(o);
+  });
 }
