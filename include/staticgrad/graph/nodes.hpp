@@ -65,52 +65,39 @@ struct InputNode {
   bool is_bound = false;
 };
 
-template <class T, class Net, std::size_t K, std::size_t... In>
-struct LayerNode {
-  using decl = decl_t<Net, K>;
+// Input J of a layer: the producer's index P and the extents the layer reads it with (checked
+// beforehand by layer_inputs below).
+template <std::size_t P, std::size_t Rows, std::size_t Cols>
+struct InputSpec {
+  static constexpr std::size_t index = P;
+};
+
+// A layer node. Its type names its declaration, its index, its first parameter slot and its resolved
+// inputs, never the whole network: every symbol that mentions a node then stays short, where a node
+// type carrying the network made the symbols of an N-node model O(N) long each, and O(N^2) in total
+// (compile time and compiler memory grew with the square of the depth).
+template <class T, class Decl, std::size_t K, std::size_t FirstSlot, class... In>
+struct LayerNode;
+template <class T, class Decl, std::size_t K, std::size_t FirstSlot, std::size_t... P, std::size_t... R,
+          std::size_t... C>
+struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C>...> {
+  using decl = Decl;
   using layer_type = typename decl::layer_type;
   using L = layer_type;
   static constexpr std::size_t index = K;
   static constexpr bool is_input = false;
   static constexpr bool is_loss = is_loss_layer<L>();
-  static constexpr std::size_t first_slot = slot_base<Net>[K];
-  static constexpr std::array<std::size_t, sizeof...(In)> inputs{In...};
+  static constexpr std::size_t first_slot = FirstSlot;
+  static constexpr std::array<std::size_t, sizeof...(P)> inputs{P...};
   template <Mode M>
   using builder = LayerBuilder<T, K, first_slot, L, M>;
 
-  // Compile-time checks: every input declared before it, every declared width matched. Each check
-  // fails a static_assert naming both nodes and both extents; the layer is then built as if its
-  // input had the expected width, so the check's message is the only error printed.
-  template <std::size_t J>
-  static constexpr std::size_t checked_rows() {
-    static_assert(L::input_rows.size() == sizeof...(In),
-                  "staticgrad: a layer is connected to a different number of inputs than it takes");
-    constexpr std::size_t producer = inputs[J];
-    constexpr std::size_t expected = L::input_rows[J];
-    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (producer < K)>::ok);
-    if constexpr (producer >= K) {
-      return expected == 0 ? 1 : expected;
-    } else {
-      constexpr std::size_t found = node_at<T, Net, producer>::type::shape::rows;
-      if constexpr (expected != 0) {
-        static_assert(check::layer_width<decl::name, expected, decl_t<Net, producer>::name, found>::ok);
-        return expected;
-      } else {
-        return found;
-      }
-    }
-  }
-
-  // Input J as a leaf (a missing producer stands in as node 0, after its error was reported).
-  template <std::size_t J, std::size_t P = (inputs[J] < K ? inputs[J] : 0)>
-  using leaf = OutputLeaf<T, P, checked_rows<J>(), node_at<T, Net, P>::type::shape::cols>;
-
-  template <Mode M, std::size_t... J>
-  static auto build_expression(const L& l, std::index_sequence<J...>) {
-    return l.build(builder<M>{}, leaf<J>{}...);
+  template <Mode M>
+  static auto build_expression(const L& l) {
+    return l.build(builder<M>{}, OutputLeaf<T, P, R, C>{}...);
   }
   template <Mode M>
-  using expression = decltype(build_expression<M>(std::declval<const L&>(), std::make_index_sequence<sizeof...(In)>{}));
+  using expression = decltype(build_expression<M>(std::declval<const L&>()));
   using train_expression = expression<Mode::train>;
   using eval_expression = expression<Mode::eval>;
   using shape = typename train_expression::shape;
@@ -130,8 +117,8 @@ struct LayerNode {
   explicit LayerNode(const decl& d)
       : layer(d.layer),
         loss_weight(d.loss_weight),
-        train_expr(build_expression<Mode::train>(layer, std::make_index_sequence<sizeof...(In)>{})),
-        eval_expr(build_expression<Mode::eval>(layer, std::make_index_sequence<sizeof...(In)>{})) {}
+        train_expr(build_expression<Mode::train>(layer)),
+        eval_expr(build_expression<Mode::eval>(layer)) {}
 
   // f(expression of mode m)
   template <class F>
@@ -147,8 +134,44 @@ struct LayerNode {
   }
 };
 
-template <class T, class Net, std::size_t K, std::size_t... J>
-auto make_layer_node_type(std::index_sequence<J...>) -> LayerNode<T, Net, K, input_indices<Net, K>()[J]...>;
+// The resolved inputs of layer K of `Net`, with the compile-time checks: every input declared before
+// it, every declared width matched. Each check fails a static_assert naming both nodes and both
+// extents; the layer is then built as if its input had the expected width, so the check's message is
+// the only error printed. These metafunctions are instantiated once per node, and their types (which
+// name the network) appear in no node type and no symbol.
+template <class T, class Net, std::size_t K>
+struct layer_inputs {
+  using decl = decl_t<Net, K>;
+  using L = typename decl::layer_type;
+  static constexpr auto inputs = input_indices<Net, K>();
+  static_assert(L::input_rows.size() == inputs.size(),
+                "staticgrad: a layer is connected to a different number of inputs than it takes");
+
+  template <std::size_t J>
+  static constexpr std::size_t checked_rows() {
+    constexpr std::size_t producer = inputs[J];
+    constexpr std::size_t expected = L::input_rows[J];
+    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (producer < K)>::ok);
+    if constexpr (producer >= K) {
+      return expected == 0 ? 1 : expected;
+    } else {
+      constexpr std::size_t found = node_at<T, Net, producer>::type::shape::rows;
+      if constexpr (expected != 0) {
+        static_assert(check::layer_width<decl::name, expected, decl_t<Net, producer>::name, found>::ok);
+        return expected;
+      } else {
+        return found;
+      }
+    }
+  }
+  // Input J as a spec (a missing producer stands in as node 0, after its error was reported).
+  template <std::size_t J, std::size_t P = (inputs[J] < K ? inputs[J] : 0)>
+  using spec = InputSpec<P, checked_rows<J>(), node_at<T, Net, P>::type::shape::cols>;
+
+  template <std::size_t... J>
+  static auto node_type(std::index_sequence<J...>) -> LayerNode<T, decl, K, slot_base<Net>[K], spec<J>...>;
+  using type = decltype(node_type(std::make_index_sequence<inputs.size()>{}));
+};
 
 template <class T, class Net, std::size_t K, bool IsInput = decl_t<Net, K>::is_input>
 struct node_select {
@@ -156,7 +179,7 @@ struct node_select {
 };
 template <class T, class Net, std::size_t K>
 struct node_select<T, Net, K, false> {
-  using type = decltype(make_layer_node_type<T, Net, K>(std::make_index_sequence<decl_t<Net, K>::from.size()>{}));
+  using type = typename layer_inputs<T, Net, K>::type;
 };
 template <class T, class Net, std::size_t K>
 struct node_at : node_select<T, Net, K> {};
