@@ -150,13 +150,26 @@ constexpr auto sequential_impl(std::index_sequence<I...>, L... layers) {
   else
     return network(input<"x", Rows>(), sequential_node<I>(std::move(layers))...);
 }
+template <std::size_t Rows, class... L>
+using sequential_base = decltype(sequential_impl<Rows>(std::index_sequence_for<L...>{}, std::declval<L>()...));
 }  // namespace detail
+
+// A chain: the network sequential<Rows>(L{}...) declares. It is that Network (same nodes, names and
+// decls), under a type named by the input width and the layer types only: a model's type, and so every
+// symbol of a model's member functions, names its network, and a Network of generated LayerDecls
+// spells every node's name and inputs, about 150 characters a node in mangled names where a repeated
+// layer type costs a few. For a 100-layer chain that is the difference between symbols of 30 kB and of
+// 1 kB, thousands of them.
+template <std::size_t Rows, class... L>
+struct Sequential : detail::sequential_base<Rows, L...> {};
 
 // A chain: input "x" of `InputRows` features, then each layer reading the previous one.
 template <std::size_t InputRows, class... L>
 constexpr auto sequential(L... layers) {
   static_assert(sizeof...(L) > 0, "staticgrad: a sequential network needs at least one layer");
-  return detail::sequential_impl<InputRows>(std::index_sequence_for<L...>{}, std::move(layers)...);
+  if constexpr (sizeof...(L) > 0)
+    return Sequential<InputRows, L...>{
+        detail::sequential_impl<InputRows>(std::index_sequence_for<L...>{}, std::move(layers)...)};
 }
 
 }  // namespace sg
