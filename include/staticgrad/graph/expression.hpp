@@ -14,7 +14,7 @@
 //
 // The context `ctx` passed to forward/backward gives leaves their storage:
 //   ctx.param(slot), ctx.param_grad(slot)          -> MatrixView (grad is empty for a frozen parameter)
-//   ctx.template output<I>(), ctx.template adjoint<I>()  -> layer I's output and its adjoint (may be empty)
+//   ctx.output(i), ctx.adjoint(i)                   -> node i's output and its adjoint (may be empty)
 //   ctx.template state<I>(k)                       -> buffer k of layer I's state
 #pragma once
 
@@ -58,16 +58,19 @@ struct ParamLeaf {
   template <class Ctx> void backward(Ctx&, std::size_t) {}
 };
 
-// The output of layer `Index` of the network (a data input, or an earlier layer).
-template <class T, std::size_t Index, std::size_t Rows, std::size_t Cols>
+// The output of node `index` of the network (a data input, or an earlier layer). Like a parameter's
+// slot, the index is a value, not part of the type: layers of the same type reading the same shapes
+// build the same expression type, whose code is then compiled once however deep the network is.
+template <class T, std::size_t Rows, std::size_t Cols>
 struct OutputLeaf {
   using value_type = T;
   using shape = Shape<Rows, Cols>;
   static constexpr bool differentiable = true;  // the context returns an empty adjoint for data inputs
+  std::size_t index = 0;
 
   template <class Ctx> void forward(Ctx&, std::size_t) {}
-  template <class Ctx> ConstView<T> value(Ctx& ctx) const { return ctx.template output<Index>(); }
-  template <class Ctx> View<T> grad_target(Ctx& ctx, std::size_t) { return ctx.template adjoint<Index>(); }
+  template <class Ctx> ConstView<T> value(Ctx& ctx) const { return ctx.output(index); }
+  template <class Ctx> View<T> grad_target(Ctx& ctx, std::size_t) { return ctx.adjoint(index); }
   template <class Ctx> void backward(Ctx&, std::size_t) {}
 };
 

@@ -378,6 +378,19 @@ class Model {
     if constexpr (std::remove_cvref_t<decltype(node)>::is_input) return {};
     else return needs_backward_[I] ? node.visit(mode_, [](auto& e) { return e.adjoint(); }) : View<T>{};
   }
+  // Node i's output and adjoint for an index known at run time (OutputLeaf): one call through a table.
+  ConstView<T> output(std::size_t i) const {
+    static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+      return std::array<ConstView<T> (*)(const Model&), Net::size>{&Model::output_of<I>...};
+    }(std::make_index_sequence<Net::size>{});
+    return table[i](*this);
+  }
+  View<T> adjoint(std::size_t i) {
+    static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+      return std::array<View<T> (*)(Model&), Net::size>{&Model::adjoint_of<I>...};
+    }(std::make_index_sequence<Net::size>{});
+    return table[i](*this);
+  }
   template <std::size_t I>
   ConstView<T> state(std::size_t k) const {
     return boost::hana::at_c<I>(nodes_).state[k].view();
@@ -442,6 +455,15 @@ class Model {
   static node_t<K> make_node_at(const Net& net) {
     if constexpr (node_t<K>::is_input) return node_t<K>{};
     else return node_t<K>(boost::hana::at_c<K>(net.decls));
+  }
+
+  template <std::size_t I>
+  static ConstView<T> output_of(const Model& model) {
+    return model.template output<I>();
+  }
+  template <std::size_t I>
+  static View<T> adjoint_of(Model& model) {
+    return model.template adjoint<I>();
   }
 
   static std::string shape_text(std::size_t cols) { return cols == batch ? "m" : fmt::format("{}", cols); }

@@ -94,7 +94,7 @@ struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C>...> {
 
   template <Mode M>
   static auto build_expression(const L& l) {
-    return l.build(builder<M>{}, OutputLeaf<T, P, R, C>{}...);
+    return l.build(builder<M>{}, OutputLeaf<T, R, C>{P}...);
   }
   template <Mode M>
   using expression = decltype(build_expression<M>(std::declval<const L&>()));
