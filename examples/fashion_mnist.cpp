@@ -40,7 +40,7 @@ namespace {
 
 struct Options {
   std::optional<std::filesystem::path> data;
-  std::size_t epochs = 30;
+  std::size_t epochs = 40;
   std::size_t batch = 128;
   std::uint64_t seed = 1;
   int threads = 0;  // 0: OpenMP's default
@@ -52,6 +52,11 @@ struct Options {
   double human_error = 0.0;
   std::size_t dev_size = 5000;
   bool distributed = false;
+  double keep_prob = 0.6;     // dropout's keep probability in both hidden layers
+  bool augment = false;       // flip the training images left-right at random
+  int shift = 0;              // and shift them by up to this many pixels
+  double decay = 0.95;        // learning rate of epoch e: 1e-3 * decay^e
+  std::size_t patience = 10;  // early stopping
 };
 
 // Reads the options into `o`; false after --help. Throws std::invalid_argument on a bad command line.
@@ -61,7 +66,7 @@ bool parse(int argc, char** argv, Options& o) {
   cli.option("--data", o.data, "DIR",
              "folder with the four IDX .gz files (default: found automatically,\n"
              "/usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)")
-      .count("--epochs", o.epochs, "N", "at most N epochs; early stopping may end sooner (default 30)")
+      .count("--epochs", o.epochs, "N", "at most N epochs; early stopping may end sooner (default 40)")
       .count("--batch", o.batch, "B", "mini-batch size (default 128)")
       .option("--seed", o.seed, "S", "seed of initialisation, shuffling and dropout (default 1)")
       .option("--threads", o.threads, "T", "OpenMP threads (default: all cores); results do not depend on it")
@@ -71,25 +76,31 @@ bool parse(int argc, char** argv, Options& o) {
               "where the learning curve, history and checkpoint go (default fashion_mnist_out)")
       .option("--human-error", o.human_error, "E",
               "human-level error, the Bayes-error proxy of the diagnosis (default 0)")
+      .option("--keep-prob", o.keep_prob, "P", "dropout keep probability of the hidden layers (default 0.6)")
+      .option("--decay", o.decay, "D", "learning rate of epoch e is 1e-3 * D^e (default 0.95)")
+      .option("--patience", o.patience, "N", "early stopping: epochs without dev-cost improvement (default 10)")
+      .flag("--augment", o.augment, "flip training images left-right at random, per mini-batch")
+      .option("--shift", o.shift, "N", "with --augment, also shift them by up to N pixels (default 0)")
       .flag("--quiet", o.quiet, "no progress output")
       .flag("--short", o.short_run, "a quick run on a subset (for CI)")
       .flag("--distributed", o.distributed,
             "data-parallel training over the ranks of `mpirun -np N` (one thread per rank\n"
             "is best: --threads 1); each rank reads the data, rank 0 prints and writes");
   if (!cli.parse(argc, argv)) return false;
+  if (!(o.keep_prob > 0 && o.keep_prob <= 1)) throw std::invalid_argument("--keep-prob must be in (0, 1]");
   if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
   return true;
 }
 
 // [snippet:flagship_network]
 // 784 -> 512 -> 256 -> 10. Batch norm sits between each Dense and its ReLU (the course's placement);
-// dropout keeps 80% of the units of each hidden layer during training.
-auto flagship_network() {
+// dropout keeps `keep_prob` (0.6 by default) of the units of each hidden layer during training.
+auto flagship_network(double keep_prob) {
   using namespace sg;
   return sequential<784>(Dense<784, 512>{.weight_init = Init::he}, BatchNorm<512>{}, ReLU{},
-                         Dropout{.keep_prob = 0.8},
+                         Dropout{.keep_prob = keep_prob},
                          Dense<512, 256>{.weight_init = Init::he}, BatchNorm<256>{}, ReLU{},
-                         Dropout{.keep_prob = 0.8},
+                         Dropout{.keep_prob = keep_prob},
                          Dense<256, 10>{.weight_init = Init::he}, SoftmaxCrossEntropy{});
 }
 // [end:flagship_network]
@@ -119,7 +130,7 @@ int run(const Options& o, sg::distributed::Context& ctx) {
   normalizer.apply(dev);
   normalizer.apply(test);
 
-  auto model = sg::make_model<float>(flagship_network(), o.seed);
+  auto model = sg::make_model<float>(flagship_network(o.keep_prob), o.seed);
   model.set_l2(0.05);
   if (root && !o.quiet) fmt::print("{}\n", model.summary());
 
@@ -136,13 +147,18 @@ int run(const Options& o, sg::distributed::Context& ctx) {
     if (root && !o.quiet) fmt::print("resumed from {} after epoch {}\n", o.resume->string(), meta.epoch);
   }
 
-  sg::ClassificationFeed<float> train_feed(train), dev_feed(dev), test_feed(test);
+  // With --augment, training images are flipped left-right at random (and shifted with --shift), a fresh
+  // draw for each mini-batch, never for dev or test; the pixels are normalised already, so 0 fills with
+  // the mean pixel. (Measured: flips alone did not raise test accuracy here; shifts of 2 underfit.)
+  std::optional<sg::data::Augmentation> augmentation;
+  if (o.augment) augmentation = sg::data::Augmentation{.horizontal_flip = true, .max_shift = o.shift};
+  sg::ClassificationFeed<float> train_feed(train, augmentation, o.seed), dev_feed(dev), test_feed(test);
   // [snippet:flagship_fit]
-  sg::EarlyStop<float> early_stop{.options = {.patience = 4, .min_delta = 1e-4}};
+  sg::EarlyStop<float> early_stop{.options = {.patience = o.patience, .min_delta = 1e-4}};
   const auto start = std::chrono::steady_clock::now();
   const sg::History history =
       sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, fit_options, early_stop,
-                           sg::ScheduleLearningRate{sg::exponential_decay<float>{1e-3f, 0.9f}},
+                           sg::ScheduleLearningRate{sg::exponential_decay<float>{1e-3f, static_cast<float>(o.decay)}},
                            sg::SaveCheckpoint{.last = {}, .best = checkpoint});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // [end:flagship_fit]
