@@ -90,6 +90,25 @@ template <class State, class... C>
 void call_on_epoch_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_epoch_end(s); }) c.on_epoch_end(s); }(), ...); }
 template <class State, class... C>
 void call_on_train_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_train_end(s); }) c.on_train_end(s); }(), ...); }
+// The NaN guard's reaction to a non-finite mini-batch cost: name the first non-finite parameter, or else
+// the first node whose output is not finite; put back the weights from before the previous step (when
+// there was one); stop training with that message. Shared by sg::fit and sg::distributed::fit.
+template <class State, class T>
+void stop_on_non_finite_cost(State& state, double cost, const std::vector<T>& last_good) {
+  auto& model = state.model;
+  std::string where;
+  if (auto bad = find_non_finite(std::span<const T>(model.parameters()), model.slices()))
+    where = fmt::format("parameter {}", describe(*bad));
+  else if (auto node = model.first_non_finite_node(); !node.empty())
+    where = fmt::format("node \"{}\" (the first whose output is not finite)", node);
+  if (!last_good.empty()) std::copy(last_good.begin(), last_good.end(), model.parameters().begin());
+  state.stop = true;
+  state.stop_reason = fmt::format(
+      "NaN guard: the cost of epoch {}, mini-batch {} is {}; first non-finite value: {}; kept the weights "
+      "from before the previous step",
+      state.epoch, state.batch, cost, where.empty() ? "none found" : where);
+  state.progress.message(state.stop_reason);
+}
 }  // namespace detail
 
 // The dev feed of a training run without a dev set: `sg::fit(model, train, sg::no_dev, ...)`. The
@@ -150,18 +169,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
       train.bind(model, std::span<const std::size_t>(order).subspan(first, m), true, model.step());
       const T cost = model.forward();
       if (options.nan_guard && !std::isfinite(cost)) {
-        std::string where;
-        if (auto bad = find_non_finite(std::span<const T>(model.parameters()), model.slices()))
-          where = fmt::format("parameter {}", describe(*bad));
-        else if (auto node = model.first_non_finite_node(); !node.empty())
-          where = fmt::format("node \"{}\" (the first whose output is not finite)", node);
-        if (!last_good.empty()) std::copy(last_good.begin(), last_good.end(), model.parameters().begin());
-        state.stop = true;
-        state.stop_reason = fmt::format(
-            "NaN guard: the cost of epoch {}, mini-batch {} is {}; first non-finite value: {}; kept the weights "
-            "from before the previous step",
-            epoch, b + 1, static_cast<double>(cost), where.empty() ? "none found" : where);
-        progress.message(state.stop_reason);
+        detail::stop_on_non_finite_cost(state, static_cast<double>(cost), last_good);
         break;
       }
       model.backward();

@@ -173,19 +173,7 @@ History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Op
       const T cost = total[np];
 
       if (options.nan_guard && !std::isfinite(cost)) {
-        std::string where;
-        if (auto bad = find_non_finite(std::span<const T>(model.parameters()), model.slices()))
-          where = fmt::format("parameter {}", describe(*bad));
-        else if (auto node = model.first_non_finite_node(); !node.empty())
-          where = fmt::format("node \"{}\" (the first whose output is not finite)", node);
-        if (!last_good.empty()) std::copy(last_good.begin(), last_good.end(), model.parameters().begin());
-        state.stop = true;
-        state.stop_reason = fmt::format(
-            "NaN guard: the cost of epoch {}, mini-batch {} is {}; first non-finite value: {}; kept the "
-            "weights "
-            "from before the previous step",
-            epoch, b + 1, static_cast<double>(cost), where.empty() ? "none found" : where);
-        progress.message(state.stop_reason);
+        sg::detail::stop_on_non_finite_cost(state, static_cast<double>(cost), last_good);
         break;
       }
       std::copy(total.begin(), total.begin() + static_cast<std::ptrdiff_t>(np), model.gradients().begin());
