@@ -13,6 +13,13 @@ set(_sg_mpi_env
   "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
   "OMPI_MCA_btl_vader_single_copy_mechanism=none"  # containers often forbid the ptrace-based copy
   "OMPI_MCA_rmaps_base_oversubscribe=1")
+# Under the sanitizers, Open MPI itself leaks at MPI_Finalize (ompi_op_base_op_select, its dlopen'ed
+# components: 121 KB in 3,347 allocations per rank, none from staticgrad), which LeakSanitizer reports
+# and fails the ranks on. The multi-rank runs therefore keep AddressSanitizer's and UBSan's checks but
+# not leak detection; every other test, test_distributed's single-process suites included, keeps it.
+if(STATICGRAD_SANITIZE)
+  list(APPEND _sg_mpi_env "ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=0")
+endif()
 set(_sg_mpirun "${MPIEXEC_EXECUTABLE}" ${MPIEXEC_PREFLAGS} --oversubscribe)
 set(_sg_test_args --catch_system_errors=no --report_level=short --color_output=no)
 
