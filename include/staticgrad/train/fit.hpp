@@ -129,6 +129,17 @@ inline void shuffled_order(std::vector<std::size_t>& order, std::size_t n, std::
   for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[random::below(i, seed, stream, i)]);
 }
 
+// The order in which epoch `epoch` visits the n samples under `options`: shuffled_order when
+// options.shuffle, else the data set's own order. Shared by sg::fit and sg::distributed::fit.
+inline void epoch_order(std::vector<std::size_t>& order, std::size_t n, const FitOptions& options, std::size_t epoch) {
+  if (options.shuffle) {
+    shuffled_order(order, n, options.shuffle_seed, epoch);
+  } else {
+    order.resize(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+  }
+}
+
 template <class Model, class TrainFeed, class DevFeed, class Optimizer, class... Callbacks>
 History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, const FitOptions& options,
             Callbacks&&... callbacks) {
@@ -151,12 +162,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
   for (std::size_t epoch = options.initial_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
     const auto start = clock::now();
     state.epoch = epoch;
-    if (options.shuffle) {
-      shuffled_order(order, n, options.shuffle_seed, epoch);
-    } else {
-      order.resize(n);
-      std::iota(order.begin(), order.end(), std::size_t{0});
-    }
+    epoch_order(order, n, options, epoch);
     detail::call_on_epoch_begin(state, callbacks...);
     progress.begin_epoch(epoch, state.batches, n);
     double cost_sum = 0;

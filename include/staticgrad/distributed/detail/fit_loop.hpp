@@ -89,12 +89,7 @@ History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Op
   for (std::size_t epoch = options.initial_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
     const auto start = clock::now();
     state.epoch = epoch;
-    if (options.shuffle) {
-      shuffled_order(order, n, options.shuffle_seed, epoch);
-    } else {
-      order.resize(n);
-      std::iota(order.begin(), order.end(), std::size_t{0});
-    }
+    sg::epoch_order(order, n, options, epoch);
     each_callback(
         ctx,
         [&](auto& c) {
