@@ -49,6 +49,7 @@
 #include "staticgrad/ops/square.hpp"
 #include "staticgrad/ops/stop_gradient.hpp"
 #include "staticgrad/ops/subtract.hpp"
+#include "staticgrad/ops/sum_squares.hpp"
 #include "staticgrad/ops/tanh.hpp"
 #include "staticgrad/layers/activations.hpp"
 #include "staticgrad/layers/batch_norm.hpp"

@@ -537,7 +537,7 @@ class Model {
   }
   template <class Term>
   static std::size_t term_slot(const Term& term) {
-    return std::get<0>(std::get<0>(term.inputs).inputs).slot;
+    return std::get<0>(term.inputs).slot;  // term = sum_squares(ParamLeaf)
   }
 
   // One ||W||_F^2 expression per parameter slot (only weights are used).

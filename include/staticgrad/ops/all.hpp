@@ -28,4 +28,5 @@
 #include "staticgrad/ops/square.hpp"
 #include "staticgrad/ops/stop_gradient.hpp"
 #include "staticgrad/ops/subtract.hpp"
+#include "staticgrad/ops/sum_squares.hpp"
 #include "staticgrad/ops/tanh.hpp"

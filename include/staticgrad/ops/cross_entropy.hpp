@@ -17,6 +17,7 @@
 #include "staticgrad/ops/reduce.hpp"
 #include "staticgrad/ops/softmax.hpp"
 #include "staticgrad/ops/square.hpp"
+#include "staticgrad/ops/sum_squares.hpp"
 
 namespace sg {
 
@@ -28,7 +29,7 @@ template <Expression Z, Expression Y> auto softmax_cross_entropy(Z z, Y y) {
   return -sum_rows(y * log_softmax(z));
 }
 
-// ||A||_F^2, the sum of the squares of all elements (L2 regularisation).
-template <Expression A> auto frobenius_norm_squared(A a) { return sum_all(square(a)); }
+// ||A||_F^2, the sum of the squares of all elements (L2 regularisation): the primitive sum_squares.
+template <Expression A> auto frobenius_norm_squared(A a) { return sum_squares(a); }
 
 }  // namespace sg
