@@ -105,6 +105,11 @@ struct RootOnly {
       if constexpr (requires { callback.on_batch_end(s); }) callback.on_batch_end(s);
   }
   template <class S>
+  void on_evaluation_begin(S& s) {
+    if (active)
+      if constexpr (requires { callback.on_evaluation_begin(s); }) callback.on_evaluation_begin(s);
+  }
+  template <class S>
   void on_epoch_end(S& s) {
     if (active)
       if constexpr (requires { callback.on_epoch_end(s); }) callback.on_epoch_end(s);

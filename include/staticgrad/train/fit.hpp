@@ -14,7 +14,9 @@
 //
 // Callbacks are values with any of these members, called in order:
 //   on_train_begin(state), on_epoch_begin(state), on_batch_begin(state), on_batch_end(state),
-//   on_epoch_end(state), on_train_end(state)
+//   on_evaluation_begin(state), on_epoch_end(state), on_train_end(state)
+// (on_evaluation_begin comes after an epoch's last mini-batch, before the dev set is evaluated: weight
+// averaging swaps the averaged weights in there, so the dev cost, early stopping and checkpoints see them)
 // where `state` (TrainingState) gives the model, the optimiser, the epoch, the step, the learning rate
 // (writable), the epoch's record, and `stop` (set it to end training after this epoch).
 //
@@ -86,6 +88,8 @@ template <class State, class... C>
 void call_on_batch_begin(State& s, C&... c) { ([&] { if constexpr (requires { c.on_batch_begin(s); }) c.on_batch_begin(s); }(), ...); }
 template <class State, class... C>
 void call_on_batch_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_batch_end(s); }) c.on_batch_end(s); }(), ...); }
+template <class State, class... C>
+void call_on_evaluation_begin(State& s, C&... c) { ([&] { if constexpr (requires { c.on_evaluation_begin(s); }) c.on_evaluation_begin(s); }(), ...); }
 template <class State, class... C>
 void call_on_epoch_end(State& s, C&... c) { ([&] { if constexpr (requires { c.on_epoch_end(s); }) c.on_epoch_end(s); }(), ...); }
 template <class State, class... C>
@@ -193,6 +197,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
     EpochRecord record;
     record.epoch = epoch;
     record.train_cost = cost_sum / static_cast<double>(seen);
+    detail::call_on_evaluation_begin(state, callbacks...);
     if (dev.size() > 0) {
       const Evaluation e = evaluate(model, dev, options.eval_batch_size);
       record.dev_cost = e.cost;

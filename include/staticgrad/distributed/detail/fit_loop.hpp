@@ -191,6 +191,12 @@ History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Op
     EpochRecord record;
     record.epoch = epoch;
     record.train_cost = cost_sum / static_cast<double>(seen);
+    each_callback(
+        ctx,
+        [&](auto& c) {
+          if constexpr (requires { c.on_evaluation_begin(state); }) c.on_evaluation_begin(state);
+        },
+        callbacks...);
     if (dev.size() > 0) {
       const Evaluation e = distributed::evaluate(ctx, model, dev, options.eval_batch_size);
       record.dev_cost = e.cost;
