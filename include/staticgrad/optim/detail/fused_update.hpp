@@ -7,7 +7,8 @@
 // always meets the same code, so results are bit-identical for any OMP_NUM_THREADS.
 //
 // Build note: the RMSprop and Adam kernels call sqrt; GCC vectorises them only with -fno-math-errno
-// (sqrt of a negative number would have to set errno). The update never takes sqrt of a negative number.
+// (sqrt of a negative number would have to set errno), which the staticgrad CMake target adds as a public
+// compile option. The update never takes sqrt of a negative number.
 #pragma once
 
 #include <cstddef>
