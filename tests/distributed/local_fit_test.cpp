@@ -6,6 +6,7 @@
 #include "common.hpp"
 #include "staticgrad/distributed/fit.hpp"
 #include "staticgrad/optim/adam.hpp"
+#include "staticgrad/train/average_weights.hpp"
 #include "staticgrad/train/callbacks.hpp"
 #include "staticgrad/train/feed.hpp"
 
@@ -36,6 +37,23 @@ BOOST_AUTO_TEST_CASE(one_shard_is_bit_identical_to_sg_fit) {
   BOOST_TEST(a.step() == b.step());
   BOOST_TEST(b.l2() == 0.01);
   BOOST_TEST(b.seed() == 3u);
+}
+
+// Weight averaging needs the on_evaluation_begin hook in the distributed loop too (and through on_root):
+// with one shard the averaged result, its dev costs and early stopping's choice equal sg::fit's.
+BOOST_AUTO_TEST_CASE(weight_averaging_is_bit_identical_to_sg_fit) {
+  const auto train = blobs(103, 1), dev = blobs(40, 2);
+  const auto options = quiet(3, 16);
+  auto a = make_model<float>(full_net(), 3), b = make_model<float>(full_net(), 3);
+  ClassificationFeed<float> ta(train), da(dev), tb(train), db(dev);
+  Adam<float> adam_a, adam_b;
+  AverageWeights<float> avg_a(0.9), avg_b(0.9);
+  const History ha = fit(a, ta, da, adam_a, options, avg_a, EarlyStop{});
+  sd::Context local;
+  const History hb = sd::fit(local, b, tb, db, adam_b, options, sd::on_root(local, avg_b), EarlyStop{});
+  BOOST_TEST(avg_b.updates() == 0u);  // on_root copies the callback: the copy did the work
+  BOOST_TEST(same_bits(std::span<const float>(a.parameters()), std::span<const float>(b.parameters())));
+  BOOST_TEST(same_history(ha, hb));
 }
 
 // Several shards in one process: what P ranks compute with fixed_order, which the mpirun tests compare
