@@ -5,7 +5,7 @@
 //
 // Mini-batch training makes the weights wander around a minimum: each step follows one batch's gradient.
 // Their running average sits closer to the centre, and it usually scores better than the last iterate
-// (the flagship: +0.4 to +0.7 points of test accuracy at every epoch). Keras offers the same as
+// (the flagship: higher test accuracy at each of 40 epochs, by 0.02 to 0.84 points, median 0.47). Keras offers the same as
 // `use_ema=True` on its optimisers, PyTorch as `torch.optim.swa_utils.AveragedModel`.
 //
 // Contract. After every optimiser step (on_batch_end), for every element of model.parameters()
@@ -24,7 +24,7 @@
 //   best, itself an average). A checkpoint therefore stores the average; resuming from it trains on from
 //   the averaged weights with a fresh average.
 // Every operation is elementwise, so the result does not depend on the thread count. No allocation after
-// the first step.
+// the first epoch.
 #pragma once
 
 #include <algorithm>
