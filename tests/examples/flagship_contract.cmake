@@ -29,9 +29,9 @@ function(run_flagship prefix)
   set(${prefix}_err "${_err}" PARENT_SCOPE)
 endfunction()
 
-# Requires exit code 1 and exactly one stderr line matching every regex given.
-function(expect_clean_failure what)
-  run_flagship(_r ${_args})
+# Runs the example with <args> and requires exit code 1 and exactly one stderr line matching <regex>.
+function(expect_clean_failure what regex)
+  run_flagship(_r ${ARGN})
   if(NOT _r_rc STREQUAL "1")
     message(FATAL_ERROR "${what}: exit code ${_r_rc}, expected 1\nstdout: ${_r_out}\nstderr: ${_r_err}")
   endif()
@@ -39,12 +39,29 @@ function(expect_clean_failure what)
   if(_line STREQUAL "" OR _line MATCHES "\n")
     message(FATAL_ERROR "${what}: expected one line on stderr, found:\n${_r_err}")
   endif()
-  foreach(_regex IN LISTS ARGN)
-    if(NOT _line MATCHES "${_regex}")
-      message(FATAL_ERROR "${what}: the message does not match '${_regex}':\n${_line}")
-    endif()
-  endforeach()
+  if(NOT _line MATCHES "${regex}")
+    message(FATAL_ERROR "${what}: the message does not match '${regex}':\n${_line}")
+  endif()
   message("${what}: exit 1, ${_line}")
+endfunction()
+
+# CMake's file() cannot write arbitrary bytes, so these two use coreutils.
+# Writes the first half of the bytes of <src> to <dst>.
+function(write_first_half src dst)
+  file(SIZE "${src}" _size)
+  math(EXPR _half "${_size} / 2")
+  execute_process(COMMAND head -c ${_half} "${src}" OUTPUT_FILE "${dst}" RESULT_VARIABLE _rc)
+  if(NOT _rc STREQUAL "0")
+    message(FATAL_ERROR "could not write the first half of ${src} to ${dst}")
+  endif()
+endfunction()
+# Overwrites 64 bytes of <file> from byte <offset> on with 'Z'.
+function(garble file offset)
+  execute_process(COMMAND sh -c "head -c 64 /dev/zero | tr '\\0' Z | dd of=\"$1\" bs=1 seek=$2 conv=notrunc 2>/dev/null"
+                          sh "${file}" ${offset} RESULT_VARIABLE _rc)
+  if(NOT _rc STREQUAL "0")
+    message(FATAL_ERROR "could not overwrite bytes of ${file}")
+  endif()
 endfunction()
 
 # ---- 1. checkpoints do not depend on the thread count ------------------------------------------------
@@ -76,10 +93,8 @@ endif()
 message("--resume: continued from the checkpoint")
 
 # ---- 3. bad input ------------------------------------------------------------------------------------
-set(_args --short --data "${WORK}/no-such-folder")
-expect_clean_failure("missing data folder" "no-such-folder")
+expect_clean_failure("missing data folder" "no-such-folder" --short --data "${WORK}/no-such-folder")
 
-# Bytes are cut with head -c and overwritten with dd (coreutils), which CMake's file() cannot do.
 file(GLOB _gz "${DATA}/*.gz")
 foreach(_kind truncated corrupt)
   set(_copy "${WORK}/data-${_kind}")
@@ -87,28 +102,25 @@ foreach(_kind truncated corrupt)
   file(COPY ${_gz} DESTINATION "${_copy}")
   set(_labels "${_copy}/train-labels-idx1-ubyte.gz")
   if(_kind STREQUAL "truncated")
-    file(SIZE "${_labels}" _size)
-    math(EXPR _size "${_size} / 2")
-    execute_process(COMMAND sh -c "head -c $1 \"$2\" > \"$2.part\" && mv \"$2.part\" \"$2\"" sh ${_size} "${_labels}")
-  else()  # keep the gzip header, overwrite 64 bytes of the deflate stream after it
-    execute_process(COMMAND sh -c "head -c 64 /dev/zero | tr '\\0' Z | dd of=\"$1\" bs=1 seek=100 conv=notrunc 2>/dev/null" sh "${_labels}")
+    write_first_half("${_labels}" "${_labels}.part")
+    file(RENAME "${_labels}.part" "${_labels}")
+  else()
+    garble("${_labels}" 100)  # after the gzip header, inside the deflate stream
   endif()
-  set(_args --short --data "${_copy}")
-  expect_clean_failure("${_kind} data file" "train-labels-idx1-ubyte.gz")
+  expect_clean_failure("${_kind} data file" "train-labels-idx1-ubyte.gz" --short --data "${_copy}")
 endforeach()
 
-file(SIZE "${WORK}/t1/best.sgck" _size)
-math(EXPR _size "${_size} / 2")
-execute_process(COMMAND sh -c "head -c $1 \"$2\" > \"$3\"" sh ${_size} "${WORK}/t1/best.sgck" "${WORK}/truncated.sgck")
-set(_args --short --data "${DATA}" --resume "${WORK}/truncated.sgck" --out "${WORK}/bad")
-expect_clean_failure("truncated checkpoint" "truncated.sgck")
+write_first_half("${WORK}/t1/best.sgck" "${WORK}/truncated.sgck")
+expect_clean_failure("truncated checkpoint" "truncated.sgck"
+                     --short --data "${DATA}" --resume "${WORK}/truncated.sgck" --out "${WORK}/bad")
 
 file(COPY_FILE "${WORK}/t1/best.sgck" "${WORK}/corrupt.sgck")
-execute_process(COMMAND sh -c "head -c 64 /dev/zero | tr '\\0' Z | dd of=\"$1\" bs=1 seek=$2 conv=notrunc 2>/dev/null" sh "${WORK}/corrupt.sgck" ${_size})
-set(_args --short --data "${DATA}" --resume "${WORK}/corrupt.sgck" --out "${WORK}/bad")
-expect_clean_failure("corrupt checkpoint" "corrupt.sgck")
+file(SIZE "${WORK}/corrupt.sgck" _size)
+math(EXPR _middle "${_size} / 2")
+garble("${WORK}/corrupt.sgck" ${_middle})
+expect_clean_failure("corrupt checkpoint" "corrupt.sgck"
+                     --short --data "${DATA}" --resume "${WORK}/corrupt.sgck" --out "${WORK}/bad")
 
-set(_args --short --data "${DATA}" --average 1)
-expect_clean_failure("bad option" "--average")
+expect_clean_failure("bad option" "--average" --short --data "${DATA}" --average 1)
 
 file(REMOVE_RECURSE "${WORK}")
