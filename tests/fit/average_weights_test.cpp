@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <limits>
 #include <vector>
 
@@ -192,7 +194,19 @@ BOOST_AUTO_TEST_CASE(a_non_finite_average_is_not_swapped_in) {
   std::vector<float> before_evaluation;
   auto options = quiet(1);
   options.batch_size = 16;  // 40 samples: 3 steps
+  std::FILE* progress = std::tmpfile();
+  BOOST_TEST_REQUIRE(progress != nullptr);
+  options.progress.mode = ProgressMode::lines;
+  options.progress_out = progress;
   fit(model, tf, df, adam, options, Poison{&calls}, averaging, Snapshot{&before_evaluation});
+  std::rewind(progress);
+  std::string printed;
+  for (int c; (c = std::fgetc(progress)) != EOF;) printed.push_back(static_cast<char>(c));
+  std::fclose(progress);
+  // the message names the parameter element, as the NaN guard's do
+  BOOST_TEST(printed.find("weight averaging: in the average, layer1.W[0] is nan; the model keeps its current "
+                          "weights") != std::string::npos,
+             printed);
   BOOST_TEST(std::isnan(averaging.average()[0]));
   // Snapshot ran after AverageWeights: the model still held its own (poisoned) training weights
   BOOST_TEST(std::isnan(before_evaluation[0]));

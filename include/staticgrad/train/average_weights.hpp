@@ -17,7 +17,8 @@
 // - on_evaluation_begin (after an epoch's last step): the training weights are put aside and the average
 //   is swapped into the model, so the dev cost in the History, EarlyStop (its best copy) and
 //   SaveCheckpoint all see the averaged network. If the average holds a non-finite value (a step that
-//   diverged, which the NaN guard then stops), the model keeps its weights and a message says so.
+//   diverged, which the NaN guard then stops), the model keeps its weights and a message names the
+//   first such parameter element (find_non_finite, as the NaN guard does).
 // - on_epoch_begin: the training weights go back: training itself is exactly that without averaging.
 // - Each fit() call starts a new average (on_train_begin).
 // - After fit returns the model holds the averaged weights of the last epoch (or EarlyStop's restored
@@ -28,7 +29,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -37,6 +37,7 @@
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/core/parallel.hpp"
+#include "staticgrad/train/nan_guard.hpp"
 
 namespace sg {
 
@@ -85,8 +86,9 @@ class AverageWeights {
   void on_evaluation_begin(State& s) {
     if (updates_ == 0) return;
     const std::span<T> w = s.model.parameters();
-    if (!std::all_of(average_.begin(), average_.end(), [](T v) { return std::isfinite(v); })) {
-      s.progress.message("weight averaging: the average is not finite; the model keeps its current weights");
+    if (const auto bad = find_non_finite(std::span<const T>(average_), s.model.slices())) {
+      s.progress.message(fmt::format("weight averaging: in the average, {}; the model keeps its current weights",
+                                     describe(*bad)));
       return;
     }
     training_.assign(w.begin(), w.end());
