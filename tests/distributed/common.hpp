@@ -10,23 +10,12 @@
 #include "staticgrad/staticgrad.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "../fit/blobs.hpp"
+
 namespace sg_test_distributed {
 
-// Three Gaussian blobs in 4 dimensions.
-inline sg::data::Dataset blobs(std::size_t m, std::uint64_t seed) {
-  sg::data::Dataset d;
-  d.x = sg::Matrix<float>(4, m);
-  d.labels.resize(m);
-  d.num_classes = 3;
-  for (std::size_t j = 0; j < m; ++j) {
-    const auto c = static_cast<std::int32_t>(sg::random::below(3, seed, 1, j));
-    d.labels[j] = c;
-    for (std::size_t i = 0; i < 4; ++i)
-      d.x(i, j) = static_cast<float>((i == static_cast<std::size_t>(c) ? 2.0 : 0.0) +
-                                     0.6 * sg::random::normal(seed, 2, j * 4 + i));
-  }
-  return d;
-}
+// Three Gaussian blobs in 4 dimensions (noise 0.6), shared with the fit tests.
+using sg::test::blobs;
 
 // Everything a step touches: batch norm (statistics), dropout (masks), L2 (shard 0's term).
 inline auto full_net() {

@@ -19,22 +19,13 @@
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "blobs.hpp"
+
 using namespace sg;
 
 namespace {
-data::Dataset noisy_blobs(std::size_t m, std::uint64_t seed) {
-  data::Dataset d;
-  d.x = Matrix<float>(4, m);
-  d.labels.resize(m);
-  d.num_classes = 3;
-  for (std::size_t j = 0; j < m; ++j) {
-    const auto c = static_cast<std::int32_t>(random::below(3, seed, 1, j));
-    d.labels[j] = c;
-    for (std::size_t i = 0; i < 4; ++i)
-      d.x(i, j) = static_cast<float>((i == static_cast<std::size_t>(c) ? 1.0 : 0.0) + 0.8 * random::normal(seed, 2, j * 4 + i));
-  }
-  return d;
-}
+// Overlapping blobs: noise of deviation 1.6 around centres 2 apart.
+data::Dataset noisy_blobs(std::size_t m, std::uint64_t seed) { return test::blobs(m, seed, 1.6); }
 // Batch norm and dropout too: the average covers the running statistics, and dropout's masks follow the
 // step, which averaging must not disturb.
 auto make_net() {

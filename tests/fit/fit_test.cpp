@@ -15,24 +15,12 @@
 #include "staticgrad/train/feed.hpp"
 #include "staticgrad/train/fit.hpp"
 
+#include "blobs.hpp"
+
 using namespace sg;
 
 namespace {
-// Three Gaussian blobs in 4 dimensions: separable, but not trivially at the start.
-data::Dataset blobs(std::size_t m, std::uint64_t seed, double spread = 0.6) {
-  data::Dataset d;
-  d.x = Matrix<float>(4, m);
-  d.labels.resize(m);
-  d.num_classes = 3;
-  for (std::size_t j = 0; j < m; ++j) {
-    const auto c = static_cast<std::int32_t>(random::below(3, seed, 1, j));
-    d.labels[j] = c;
-    for (std::size_t i = 0; i < 4; ++i)
-      d.x(i, j) = static_cast<float>((i == static_cast<std::size_t>(c) ? 2.0 : 0.0) +
-                                     spread * random::normal(seed, 2, j * 4 + i));
-  }
-  return d;
-}
+using test::blobs;
 auto make_net() { return sequential<4>(Dense<4, 16>{}, ReLU{}, Dense<16, 3>{}, SoftmaxCrossEntropy{}); }
 FitOptions quiet(std::size_t epochs, std::size_t batch) {
   FitOptions o;
