@@ -44,7 +44,7 @@ namespace {
 
 struct Options {
   std::optional<std::filesystem::path> data;
-  std::size_t epochs = 30;
+  std::size_t epochs = 20;
   double minutes = 9.5;  // no epoch starts that would end after this much training time
   std::size_t batch = 64;
   std::uint64_t seed = 1;
@@ -69,7 +69,7 @@ bool parse(int argc, char** argv, Options& o) {
   cli.option("--data", o.data, "DIR",
              "folder with the four IDX .gz files (default: found automatically,\n"
              "/usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)")
-      .count("--epochs", o.epochs, "N", "at most N epochs (default 30)")
+      .count("--epochs", o.epochs, "N", "at most N epochs (default 20)")
       .option("--minutes", o.minutes, "M",
               "start no epoch that would end after M minutes of training (default 9.5)")
       .count("--batch", o.batch, "B", "mini-batch size (default 64)")

@@ -27,6 +27,7 @@
 #include "staticgrad/ops/add.hpp"
 #include "staticgrad/ops/add_scalar.hpp"
 #include "staticgrad/ops/all.hpp"
+#include "staticgrad/ops/channel_norm.hpp"
 #include "staticgrad/ops/conv2d.hpp"
 #include "staticgrad/ops/cross_entropy.hpp"
 #include "staticgrad/ops/divide.hpp"

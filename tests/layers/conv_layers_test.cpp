@@ -98,6 +98,7 @@ BOOST_AUTO_TEST_CASE(average_and_global_pooling_and_dropout_pass_the_gradient_ch
 }
 
 BOOST_AUTO_TEST_CASE(residual_block_in_the_functional_form) {
+  // [snippet:residual_block]
   auto net = network(input<"x", Image<2, 5, 5>>(), input<"y", 3>(),
                      layer<"stem", "x">(Conv2D<3, 3, ConvOptions{.pad = 1}>{}),
                      layer<"stem_act", "stem">(ReLU{}),
@@ -108,6 +109,7 @@ BOOST_AUTO_TEST_CASE(residual_block_in_the_functional_form) {
                      layer<"pool", "sum">(GlobalAvgPool{}),
                      layer<"logits", "pool">(Dense<deduced, 3>{}),
                      loss<"cost", "logits", "y">(SoftmaxCrossEntropy{}));
+  // [end:residual_block]
   const auto x = test::normal_matrix(50, m, 7);
   const auto y = test::one_hot_matrix(3, m, 8);
   auto model = make_model<double>(net, 9);
