@@ -72,7 +72,9 @@ void im2col(const T* x, T* col) {
       for (std::size_t j = 0; j < k; ++j) {
         T* dst = col + ((c * k + i) * k + j) * hw;
         const T* plane = x + c * G.height * G.width;
-        const auto [first, last] = inside_columns<G>(j);
+        const std::pair<std::size_t, std::size_t> range = inside_columns<G>(j);
+        // Not a structured binding: clang 16 crashes on one used inside an omp simd loop.
+        const std::size_t first = range.first, last = range.second;
         for (std::size_t oy = 0; oy < ho; ++oy) {
           const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
           T* row = dst + oy * wo;
@@ -102,7 +104,9 @@ void col2im_add(const T* dcol, T* dx) {
       for (std::size_t j = 0; j < k; ++j) {
         const T* src = dcol + ((c * k + i) * k + j) * hw;
         T* plane = dx + c * G.height * G.width;
-        const auto [first, last] = inside_columns<G>(j);
+        const std::pair<std::size_t, std::size_t> range = inside_columns<G>(j);
+        // Not a structured binding: clang 16 crashes on one used inside an omp simd loop.
+        const std::size_t first = range.first, last = range.second;
         for (std::size_t oy = 0; oy < ho; ++oy) {
           const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
           if (iy < 0 || iy >= std::ptrdiff_t(G.height) || first == last) continue;
