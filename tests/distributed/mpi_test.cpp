@@ -34,9 +34,10 @@ struct Run {
   History history;
   std::size_t root_only_calls = 0;
 };
-Run train_full(const sd::Context& ctx, sd::Options parallel, std::size_t epochs = 3) {
+template <class MakeNet = decltype(&full_net)>
+Run train_full(const sd::Context& ctx, sd::Options parallel, std::size_t epochs = 3, MakeNet make_net = full_net) {
   const auto train = blobs(103, 1), dev = blobs(41, 2);  // 103 / 16: a partial last batch of 7
-  auto model = make_model<float>(full_net(), 3);
+  auto model = make_model<float>(make_net(), 3);
   model.set_l2(0.01);
   if (!ctx.is_root()) model.reinitialize(99);  // rank 0's parameters must win
   ClassificationFeed<float> tf(train), df(dev);
@@ -76,6 +77,26 @@ BOOST_AUTO_TEST_CASE(fixed_order_is_bit_identical_to_one_process) {
       BOOST_TEST(same_history(job.history, alone.history));
       BOOST_TEST(job.root_only_calls == (ctx.is_root() ? 3u : 0u));
     }
+  }
+}
+
+// The same with a convolutional network: the 4 features of a sample read as a 1 x 2 x 2 image.
+BOOST_AUTO_TEST_CASE(fixed_order_is_bit_identical_to_one_process_for_a_cnn) {
+  const sd::Context& ctx = world();
+  BOOST_REQUIRE(ctx.size() >= 2);
+  const sd::Context local;
+  auto cnn = [] {
+    return sequential<Image<1, 2, 2>>(Conv2D<6, 2, ConvOptions{.pad = 1}>{}, BatchNorm2D{}, ReLU{},
+                                      MaxPool2D<2, PoolOptions{.stride = 1}>{}, Flatten{},
+                                      Dropout{.keep_prob = 0.8}, Dense<deduced, 3>{}, SoftmaxCrossEntropy{});
+  };
+  const std::size_t shards = static_cast<std::size_t>(ctx.size()) + 1;
+  const Run job = train_full(ctx, {.reduction = sd::Reduction::fixed_order, .shards = shards}, 3, cnn);
+  const Run alone = train_full(local, {.reduction = sd::Reduction::fixed_order, .shards = shards}, 3, cnn);
+  BOOST_TEST_CONTEXT("rank " << ctx.rank() << " of " << ctx.size() << ", " << shards << " shards") {
+    BOOST_TEST(same_bits<float>(job.parameters, alone.parameters));
+    BOOST_TEST(same_bits<float>(job.adam_state, alone.adam_state));
+    BOOST_TEST(same_history(job.history, alone.history));
   }
 }
 
