@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: libtorch_worker <data file>\n");
     return 2;
   }
+  bench::malloc_as_after_loading_data();
+  // LibTorch's intra-op pool size: the driver passes the OMP_NUM_THREADS of this worker's setting,
+  // applied before the first operation.
+  if (const char* t = std::getenv("SG_BENCH_TORCH_THREADS")) torch::set_num_threads(std::atoi(t));
   const bench::MappedData data = bench::map_data(argv[1]);
   const auto n = static_cast<std::int64_t>(data.samples), f = static_cast<std::int64_t>(data.features);
   const torch::Tensor x = torch::from_blob(const_cast<float*>(data.x), {n, f}, torch::kFloat32);
