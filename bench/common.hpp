@@ -9,7 +9,7 @@
 //   layout of LibTorch are the same bytes), then samples int32 labels.
 //
 // The protocol (driver -> worker on stdin, worker -> driver on stdout, one line each):
-//   "train <net> <batch> <steps> <seed>" -> "<seconds> <samples>"   net is "mlp" or "wide"
+//   "train <net> <batch> <steps> <seed>" -> "<seconds> <samples>"   net is "mlp", "wide" or "cnn"
 //   "infer <count>"                      -> "<seconds per sample>"  single-sample forward, no gradient
 //   "quit"
 // A worker first prints "ready <description of its BLAS and threads>".

@@ -50,31 +50,7 @@
 #include "staticgrad/losses/cross_entropy.hpp"
 #include "staticgrad/optim/adam.hpp"
 
-// ---- counting operator new (this program's, not the workers') ------------------------------------------
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-void* operator new(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "alloc_counter.hpp"
 
 namespace {
 
@@ -106,7 +82,7 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
   std::size_t before = 0;
   auto t0 = bench::clock::now();
   for (std::size_t s = 0; s < steps; ++s) {
-    if (s == 1) before = allocations.load();
+    if (s == 1) before = bench::allocations.load();
     const std::int64_t* idx = order.data() + (s * batch) % data.samples;
     float* xd = x.data();
     float* yd = y.data();
@@ -122,7 +98,7 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
     adam.step(model.parameters(), model.gradients(), model.slices(), 1e-3f);
   }
   TrainResult r{bench::seconds_since(t0), steps * batch, 0};
-  if (steps > 1) r.allocations_per_step = double(allocations.load() - before) / double(steps - 1);
+  if (steps > 1) r.allocations_per_step = double(bench::allocations.load() - before) / double(steps - 1);
   return r;
 }
 
