@@ -20,7 +20,7 @@
 //
 // Usage: train_throughput [--reps N] [--batches 1,16,64,256,1024] [--no-torch] [--no-dlib] [--no-wide]
 //                         [--no-infer] [--torch-env "K=V ...;K=V ..."] [--dlib-env "K=V ...;..."]
-//                         [--steps-b1 N] [--steps-b16 N] [--write-data FILE]
+//                         [--steps-b1 N] [--steps-b16 N] [--max-samples N] [--write-data FILE]
 #include <unistd.h>
 
 #include <omp.h>
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   int reps = 5;
   std::vector<std::size_t> batches{1, 16, 64, 256, 1024};
   bool use_torch = true, use_dlib = true, wide = true, infer = true;
-  std::size_t steps_b1 = 3000, steps_b16 = 1000;
+  std::size_t steps_b1 = 3000, steps_b16 = 1000, max_samples = 0;
   std::string torch_envs, dlib_envs;  // empty: the four settings of bench::thread_settings
   std::string write_data_only;
   for (int i = 1; i < argc; ++i) {
@@ -162,10 +162,11 @@ int main(int argc, char** argv) {
     else if (a == "--steps-b1") steps_b1 = std::stoul(next());
     else if (a == "--steps-b16") steps_b16 = std::stoul(next());
     else if (a == "--write-data") write_data_only = next();
+    else if (a == "--max-samples") max_samples = std::stoul(next());
     else {
       fmt::print(stderr, "usage: {} [--reps N] [--batches 1,16,...] [--no-torch] [--no-dlib] [--no-wide] [--no-infer]\n"
                  "  [--torch-env \"K=V ...;K=V ...\"] [--dlib-env \"K=V ...;...\"] [--steps-b1 N] [--steps-b16 N]\n"
-                 "  [--write-data FILE (write the standardised data file for the workers and exit)]\n", argv[0]);
+                 "  [--max-samples N (at most N samples per run)] [--write-data FILE (write the standardised data file for the workers and exit)]\n", argv[0]);
       return 2;
     }
   }
@@ -211,7 +212,8 @@ int main(int argc, char** argv) {
   const double mlp_flops = bench::train_flops_per_sample(bench::widths("mlp"));
   std::vector<std::size_t> best_1024(peers.size(), 0);
   for (const std::size_t batch : batches) {
-    const std::size_t steps = batch == 1 ? steps_b1 : batch == 16 ? steps_b16 : data.samples / batch;
+    std::size_t steps = batch == 1 ? steps_b1 : batch == 16 ? steps_b16 : data.samples / batch;
+    if (max_samples > 0) steps = std::max<std::size_t>(2, std::min(steps, max_samples / batch));
     std::vector<double> sg_rate, allocs, gemm_gf, share, loads;
     // rate[p][k], ratio[p][k]: peer p at setting k, one entry per repetition.
     std::vector<std::vector<std::vector<double>>> rate(peers.size()), ratio(peers.size());
