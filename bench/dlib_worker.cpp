@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: dlib_worker <data file>\n");
     return 2;
   }
+  bench::malloc_as_after_loading_data();  // as in libtorch_worker: see common.hpp
   const bench::MappedData data = bench::map_data(argv[1]);
   std::vector<std::int64_t> order;
   const std::string description = "dlib " + std::to_string(DLIB_MAJOR_VERSION) + "." +

@@ -1,10 +1,13 @@
-// bench/libtorch_worker.cpp - the LibTorch side of bench/train_throughput, run as a child process (see
-// common.hpp for why and for the protocol). Written as a LibTorch user would: nn::Sequential of Linear
-// and ReLU, Kaiming (He) normal weights and zero biases, cross_entropy on the logits, optim::Adam, a
-// mini-batch gathered with index_select from the whole training set held as one tensor.
+// bench/libtorch_worker.cpp - the LibTorch side of bench/train_throughput and bench/cnn_throughput, run as
+// a child process (see common.hpp for why and for the protocol). Written as a LibTorch user would:
+// nn::Sequential of Linear and ReLU ("mlp", "wide") or of Conv2d, ReLU, MaxPool2d, Flatten and Linear
+// ("cnn"), Kaiming (He) normal weights and zero biases, cross_entropy on the logits, optim::Adam, a
+// mini-batch gathered with index_select from the whole training set held as one tensor ([n, 784], viewed
+// as [n, 1, 28, 28] for the CNN: the same bytes).
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,9 +16,24 @@
 
 namespace {
 
-torch::nn::Sequential make_net(const bench::Widths& w) {
-  torch::nn::Sequential net(torch::nn::Linear(w.in, w.h1), torch::nn::ReLU(), torch::nn::Linear(w.h1, w.h2),
-                            torch::nn::ReLU(), torch::nn::Linear(w.h2, w.out));
+// issue 14's network: conv(1->16, 5x5, pad 2)-ReLU-maxpool 2, conv(16->32, 5x5, pad 2)-ReLU-maxpool 2,
+// flatten, dense 1568->128-ReLU, dense 10.
+torch::nn::Sequential make_cnn() {
+  using namespace torch::nn;
+  return Sequential(Conv2d(Conv2dOptions(1, 16, 5).padding(2)), ReLU(), MaxPool2d(2),
+                    Conv2d(Conv2dOptions(16, 32, 5).padding(2)), ReLU(), MaxPool2d(2), Flatten(),
+                    Linear(32 * 7 * 7, 128), ReLU(), Linear(128, 10));
+}
+
+torch::nn::Sequential make_net(const std::string& name) {
+  torch::nn::Sequential net;
+  if (name == "cnn") {
+    net = make_cnn();
+  } else {
+    const bench::Widths w = bench::widths(name);
+    net = torch::nn::Sequential(torch::nn::Linear(w.in, w.h1), torch::nn::ReLU(), torch::nn::Linear(w.h1, w.h2),
+                                torch::nn::ReLU(), torch::nn::Linear(w.h2, w.out));
+  }
   torch::NoGradGuard no_grad;
   for (auto& p : net->named_parameters()) {
     if (p.key().find("weight") != std::string::npos)
@@ -33,9 +51,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: libtorch_worker <data file>\n");
     return 2;
   }
+  bench::malloc_as_after_loading_data();
+  // LibTorch's intra-op pool size: the driver passes the OMP_NUM_THREADS of this worker's setting,
+  // applied before the first operation.
+  if (const char* t = std::getenv("SG_BENCH_TORCH_THREADS")) torch::set_num_threads(std::atoi(t));
   const bench::MappedData data = bench::map_data(argv[1]);
   const auto n = static_cast<std::int64_t>(data.samples), f = static_cast<std::int64_t>(data.features);
   const torch::Tensor x = torch::from_blob(const_cast<float*>(data.x), {n, f}, torch::kFloat32);
+  const torch::Tensor images = x.view({n, 1, 28, 28});  // valid when f == 784 (Fashion-MNIST)
   const torch::Tensor y =
       torch::from_blob(const_cast<std::int32_t*>(data.labels), {n}, torch::kInt32).to(torch::kInt64);
   torch::manual_seed(1);
@@ -46,8 +69,8 @@ int main(int argc, char** argv) {
   return bench::serve(
       description,
       [&](const std::string& name, std::size_t batch, std::size_t steps, std::uint64_t seed) {
-        const bench::Widths w = bench::widths(name);
-        auto net = make_net(w);
+        auto net = make_net(name);
+        const torch::Tensor& input = name == "cnn" ? images : x;
         torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
         bench::shuffle(order, data.samples, seed);
         const torch::Tensor perm = torch::from_blob(order.data(), {n}, torch::kInt64);
@@ -56,7 +79,7 @@ int main(int argc, char** argv) {
         for (std::size_t s = 0; s < steps; ++s) {
           const std::int64_t first = static_cast<std::int64_t>((s * batch) % data.samples);
           const torch::Tensor idx = perm.slice(0, first, first + b);
-          const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
+          const torch::Tensor xb = input.index_select(0, idx), yb = y.index_select(0, idx);
           adam.zero_grad();
           torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(xb), yb);
           loss.backward();
@@ -65,7 +88,7 @@ int main(int argc, char** argv) {
         return std::pair<double, std::size_t>(bench::seconds_since(t0), steps * batch);
       },
       [&](std::size_t count) {
-        auto net = make_net(bench::widths("mlp"));
+        auto net = make_net("mlp");
         net->eval();
         torch::NoGradGuard no_grad;
         double checksum = 0;

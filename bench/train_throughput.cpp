@@ -2,21 +2,25 @@
 //
 // The issue-8 benchmark: 784-256-128-10 ReLU MLP, softmax cross-entropy, Adam (lr 1e-3), He init,
 // Fashion-MNIST standardised with training-set statistics, one epoch (the full batches of a shuffled
-// epoch; 3000 steps at batch 1 and 1000 at batch 16, where dlib would need minutes per epoch) per repetition, at batch sizes 1, 16, 64, 256 and 1024. staticgrad
-// runs in this process; each peer runs in its own worker process (bench/common.hpp says why) with its
-// own thread setting. Every repetition runs staticgrad, then LibTorch, then dlib on the same sample
-// order, so each ratio compares runs made seconds apart; the line printed per case is the median of
-// the per-repetition ratios (and the median throughputs). Then:
+// epoch; 3000 steps at batch 1 and 1000 at batch 16, where dlib would need minutes per epoch) per
+// repetition, at batch sizes 1, 16, 64, 256 and 1024. staticgrad runs in this process at its default
+// threads (OMP_NUM_THREADS as the caller sets it; all cores when unset); each peer runs in worker
+// processes (bench/common.hpp says why), one per thread setting (bench/driver.hpp: OPENBLAS_NUM_THREADS x
+// OMP_NUM_THREADS in {1, 2}, torch::set_num_threads = OMP_NUM_THREADS). Every repetition runs staticgrad,
+// a 2048^3 sgemm, then every peer at every setting on the same sample order; per batch size each peer is
+// reported at the setting with the best median throughput, with that setting, and the ratio is the
+// median of the per-repetition ratios against it. Each line also gives staticgrad's useful GFLOP/s
+// (bench::train_flops_per_sample) and its share of the same-run sgemm, and the load average. Then:
 //   - the wide net 784-1024-1024-10 at batch 1024: staticgrad's GFLOP/s against sgemm's GFLOP/s on a
-//     2048 x 2048 x 2048 product through the same sg::gemm, alternated in the same run;
-//   - single-sample inference (evaluation mode, forward only) against LibTorch (no_grad, eval());
+//     2048 x 2048 x 2048 product through the same sg::gemm, alternated in the same run (LibTorch at its
+//     best B=1024 setting);
+//   - single-sample inference (evaluation mode, forward only) against LibTorch (no_grad, eval()) at each
+//     setting, reported at its best;
 //   - heap allocations (operator new calls) per staticgrad training step after the first.
 //
 // Usage: train_throughput [--reps N] [--batches 1,16,64,256,1024] [--no-torch] [--no-dlib] [--no-wide]
-//                         [--torch-env "K=V ..."] [--dlib-env "K=V ..."] [--steps-b1 N] [--steps-b16 N]
-// staticgrad's own threads follow OMP_NUM_THREADS as usual (default: all cores).
-#include <spawn.h>
-#include <sys/wait.h>
+//                         [--no-infer] [--torch-env "K=V ...;K=V ..."] [--dlib-env "K=V ...;..."]
+//                         [--steps-b1 N] [--steps-b16 N] [--max-samples N] [--write-data FILE]
 #include <unistd.h>
 
 #include <omp.h>
@@ -31,7 +35,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
+
 #include "common.hpp"
+#include "driver.hpp"
 #include "staticgrad/core/gemm.hpp"
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/data/fashion_mnist.hpp"
@@ -43,31 +50,7 @@
 #include "staticgrad/losses/cross_entropy.hpp"
 #include "staticgrad/optim/adam.hpp"
 
-// ---- counting operator new (this program's, not the workers') ------------------------------------------
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-void* operator new(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "alloc_counter.hpp"
 
 namespace {
 
@@ -99,7 +82,7 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
   std::size_t before = 0;
   auto t0 = bench::clock::now();
   for (std::size_t s = 0; s < steps; ++s) {
-    if (s == 1) before = allocations.load();
+    if (s == 1) before = bench::allocations.load();
     const std::int64_t* idx = order.data() + (s * batch) % data.samples;
     float* xd = x.data();
     float* yd = y.data();
@@ -115,7 +98,7 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
     adam.step(model.parameters(), model.gradients(), model.slices(), 1e-3f);
   }
   TrainResult r{bench::seconds_since(t0), steps * batch, 0};
-  if (steps > 1) r.allocations_per_step = double(allocations.load() - before) / double(steps - 1);
+  if (steps > 1) r.allocations_per_step = double(bench::allocations.load() - before) / double(steps - 1);
   return r;
 }
 
@@ -152,101 +135,16 @@ double sgemm_gflops(std::size_t n, int calls) {
   return 2.0 * double(n) * n * n * calls / bench::seconds_since(t0) / 1e9;
 }
 
-// ---- peers ---------------------------------------------------------------------------------------------
-class Worker {
- public:
-  Worker(const std::string& name, const std::string& exe, const std::string& data_file, const std::string& env) : name_(name) {
-    int to_child[2], from_child[2];
-    if (pipe(to_child) != 0 || pipe(from_child) != 0) throw std::runtime_error("bench: pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
-    posix_spawn_file_actions_addclose(&actions, to_child[1]);
-    posix_spawn_file_actions_addclose(&actions, from_child[0]);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-    std::istringstream extra(env);
-    for (std::string kv; extra >> kv;) {
-      const std::string key = kv.substr(0, kv.find('=') + 1);
-      std::erase_if(env_strings, [&](const std::string& s) { return s.rfind(key, 0) == 0; });
-      env_strings.push_back(kv);
-    }
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::string exe_copy = exe, data_copy = data_file;
-    char* argv[] = {exe_copy.data(), data_copy.data(), nullptr};
-    if (posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv, envp.data()) != 0)
-      throw std::runtime_error("bench: cannot start " + exe);
-    posix_spawn_file_actions_destroy(&actions);
-    close(to_child[0]);
-    close(from_child[1]);
-    in_ = fdopen(to_child[1], "w");
-    out_ = fdopen(from_child[0], "r");
-    description_ = read_line();
-  }
-  ~Worker() {
-    std::fprintf(in_, "quit\n");
-    std::fflush(in_);
-    std::fclose(in_);
-    std::fclose(out_);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::string request(const std::string& line) {
-    std::fprintf(in_, "%s\n", line.c_str());
-    std::fflush(in_);
-    return read_line();
-  }
-  double train(const std::string& net, std::size_t batch, std::size_t steps, std::uint64_t seed) {
-    std::istringstream r(request("train " + net + " " + std::to_string(batch) + " " + std::to_string(steps) + " " +
-                                 std::to_string(seed)));
-    double seconds = 0;
-    std::size_t samples = 0;
-    r >> seconds >> samples;
-    return double(samples) / seconds;
-  }
-  double infer(std::size_t count) { return std::stod(request("infer " + std::to_string(count))); }
-  const std::string& description() const { return description_; }
-  const std::string& name() const { return name_; }
-
- private:
-  std::string read_line() {
-    char buf[4096];
-    if (!std::fgets(buf, sizeof buf, out_)) throw std::runtime_error("bench: worker " + name_ + " died");
-    std::string s(buf);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
-  }
-  std::string name_, description_;
-  pid_t pid_ = 0;
-  std::FILE* in_ = nullptr;
-  std::FILE* out_ = nullptr;
-};
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::vector<std::size_t> parse_list(const std::string& s) {
-  std::vector<std::size_t> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoul(item));
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+  using bench::median;
   int reps = 5;
   std::vector<std::size_t> batches{1, 16, 64, 256, 1024};
   bool use_torch = true, use_dlib = true, wide = true, infer = true;
-  std::size_t steps_b1 = 3000, steps_b16 = 1000;
-  std::string torch_env = "OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=1";
-  std::string dlib_env = "OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=1";
+  std::size_t steps_b1 = 3000, steps_b16 = 1000, max_samples = 0;
+  std::string torch_envs, dlib_envs;  // empty: the four settings of bench::thread_settings
+  std::string write_data_only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -254,18 +152,21 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--reps") reps = std::stoi(next());
-    else if (a == "--batches") batches = parse_list(next());
+    else if (a == "--batches") batches = bench::parse_list(next());
     else if (a == "--no-torch") use_torch = false;
     else if (a == "--no-dlib") use_dlib = false;
     else if (a == "--no-wide") wide = false;
     else if (a == "--no-infer") infer = false;
-    else if (a == "--torch-env") torch_env = next();
-    else if (a == "--dlib-env") dlib_env = next();
+    else if (a == "--torch-env") torch_envs = next();
+    else if (a == "--dlib-env") dlib_envs = next();
     else if (a == "--steps-b1") steps_b1 = std::stoul(next());
     else if (a == "--steps-b16") steps_b16 = std::stoul(next());
+    else if (a == "--write-data") write_data_only = next();
+    else if (a == "--max-samples") max_samples = std::stoul(next());
     else {
-      std::fprintf(stderr, "usage: %s [--reps N] [--batches 1,16,...] [--no-torch] [--no-dlib] [--no-wide] "
-                   "[--no-infer] [--torch-env \"K=V ...\"] [--dlib-env \"K=V ...\"] [--steps-b1 N] [--steps-b16 N]\n", argv[0]);
+      fmt::print(stderr, "usage: {} [--reps N] [--batches 1,16,...] [--no-torch] [--no-dlib] [--no-wide] [--no-infer]\n"
+                 "  [--torch-env \"K=V ...;K=V ...\"] [--dlib-env \"K=V ...;...\"] [--steps-b1 N] [--steps-b16 N]\n"
+                 "  [--max-samples N (at most N samples per run)] [--write-data FILE (write the standardised data file for the workers and exit)]\n", argv[0]);
       return 2;
     }
   }
@@ -278,86 +179,130 @@ int main(int argc, char** argv) {
   bench::write_data(data_file.c_str(), fm.train.x.data(), fm.train.labels.data(), fm.train.size(),
                     fm.train.features());
   fm = {};
+  if (!write_data_only.empty()) {
+    std::filesystem::rename(data_file, write_data_only);
+    return 0;
+  }
   const bench::MappedData data = bench::map_data(data_file.c_str());
 
   const std::filesystem::path dir = std::filesystem::canonical("/proc/self/exe").parent_path();
-  std::unique_ptr<Worker> torch, dlib;
+  std::vector<bench::Peer> peers;
   if (use_torch && std::filesystem::exists(dir / "libtorch_worker"))
-    torch = std::make_unique<Worker>("libtorch", (dir / "libtorch_worker").string(), data_file, torch_env);
+    peers.emplace_back("libtorch", dir / "libtorch_worker", data_file, bench::thread_settings(torch_envs));
   if (use_dlib && std::filesystem::exists(dir / "dlib_worker"))
-    dlib = std::make_unique<Worker>("dlib", (dir / "dlib_worker").string(), data_file, dlib_env);
+    peers.emplace_back("dlib", dir / "dlib_worker", data_file, bench::thread_settings(dlib_envs));
   std::filesystem::remove(data_file);  // the workers hold their mappings
 
-  std::printf("# staticgrad: %s; OMP max threads %d; loaded %s\n", sg::blas_name(), omp_get_max_threads(),
-              bench::loaded_blas().c_str());
-  if (torch) std::printf("# libtorch [%s]: %s\n", torch_env.c_str(), torch->description().c_str());
-  if (dlib) std::printf("# dlib [%s]: %s\n", dlib_env.c_str(), dlib->description().c_str());
-  std::printf("# data: %zu samples x %zu features; %d repetitions per case, medians of per-repetition ratios\n",
-              data.samples, data.features, reps);
+  fmt::print("# staticgrad: {}; OMP max threads {}; loaded {}\n", sg::blas_name(), omp_get_max_threads(),
+             bench::loaded_blas());
+  for (const auto& p : peers)
+    for (const auto& w : p.workers) fmt::print("# {} [{}]: {}\n", p.name, w->env(), w->description());
+  fmt::print("# data: {} samples x {} features; {} repetitions per case; each peer tried at every setting above in "
+             "every repetition and reported at the setting with the best median; ratios are medians of "
+             "per-repetition ratios against that setting\n",
+             data.samples, data.features, reps);
   std::fflush(stdout);
 
   std::vector<std::int64_t> order;
   // Warm-up: page in the data, start thread pools, let the BLAS pick its kernels.
   train_staticgrad<256, 128>(data, order, 64, 100, 99);
-  if (torch) torch->train("mlp", 64, 100, 99);
-  if (dlib) dlib->train("mlp", 64, 100, 99);
+  for (auto& p : peers)
+    for (auto& w : p.workers) w->train("mlp", 64, 100, 99);
 
+  const double mlp_flops = bench::train_flops_per_sample(bench::widths("mlp"));
+  std::vector<std::size_t> best_1024(peers.size(), 0);
   for (const std::size_t batch : batches) {
-    const std::size_t steps = batch == 1 ? steps_b1 : batch == 16 ? steps_b16 : data.samples / batch;
-    std::vector<double> sg_rate, torch_rate, dlib_rate, r_torch, r_dlib, allocs;
+    std::size_t steps = batch == 1 ? steps_b1 : batch == 16 ? steps_b16 : data.samples / batch;
+    if (max_samples > 0) steps = std::max<std::size_t>(2, std::min(steps, max_samples / batch));
+    std::vector<double> sg_rate, allocs, gemm_gf, share, loads;
+    // rate[p][k], ratio[p][k]: peer p at setting k, one entry per repetition.
+    std::vector<std::vector<std::vector<double>>> rate(peers.size()), ratio(peers.size());
+    for (std::size_t p = 0; p < peers.size(); ++p) {
+      rate[p].resize(peers[p].size());
+      ratio[p].resize(peers[p].size());
+    }
     for (int rep = 0; rep < reps; ++rep) {
       const std::uint64_t seed = 1000 + rep;
+      loads.push_back(bench::load_average());
       const TrainResult r = train_staticgrad<256, 128>(data, order, batch, steps, seed);
       const double s = double(r.samples) / r.seconds;
       sg_rate.push_back(s);
       allocs.push_back(r.allocations_per_step);
-      if (torch) {
-        torch_rate.push_back(torch->train("mlp", batch, steps, seed));
-        r_torch.push_back(s / torch_rate.back());
-      }
-      if (dlib) {
-        dlib_rate.push_back(dlib->train("mlp", batch, steps, seed));
-        r_dlib.push_back(s / dlib_rate.back());
-      }
+      gemm_gf.push_back(sgemm_gflops(2048, 2));
+      share.push_back(100.0 * mlp_flops * s / 1e9 / gemm_gf.back());
+      for (std::size_t p = 0; p < peers.size(); ++p)
+        for (std::size_t k = 0; k < peers[p].size(); ++k) {
+          rate[p][k].push_back(peers[p].workers[k]->train("mlp", batch, steps, seed));
+          ratio[p][k].push_back(s / rate[p][k].back());
+        }
     }
-    std::printf("B=%zu staticgrad=%.0f libtorch=%.0f dlib=%.0f samples/s ratio_libtorch=%.2f ratio_dlib=%.2f "
-                "allocations_per_step=%.2f (steps=%zu)\n",
-                batch, median(sg_rate), median(torch_rate), median(dlib_rate), median(r_torch), median(r_dlib),
-                *std::max_element(allocs.begin(), allocs.end()), steps);
+    std::string peer_text, ratio_text, all_text;
+    for (std::size_t p = 0; p < peers.size(); ++p) {
+      const std::size_t b = bench::best_of(rate[p]);
+      if (batch == 1024) best_1024[p] = b;
+      peer_text += fmt::format(" {}={:.0f} [{}]", peers[p].name, median(rate[p][b]),
+                               bench::short_setting(peers[p].workers[b]->env()));
+      ratio_text += fmt::format(" ratio_{}={:.2f}", peers[p].name, median(ratio[p][b]));
+      for (std::size_t k = 0; k < peers[p].size(); ++k)
+        all_text += fmt::format(" {}[{}]={:.0f}", peers[p].name, bench::short_setting(peers[p].workers[k]->env()),
+                                median(rate[p][k]));
+    }
+    const double gf = mlp_flops * median(sg_rate) / 1e9;
+    fmt::print("B={} staticgrad={:.0f}{} samples/s{} staticgrad_gflops={:.1f} sgemm_2048={:.1f} "
+               "share_of_sgemm={:.1f}% allocations_per_step={:.2f} (steps={}) load={:.2f}..{:.2f}\n",
+               batch, median(sg_rate), peer_text, ratio_text, gf, median(gemm_gf), median(share),
+               *std::max_element(allocs.begin(), allocs.end()), steps, *std::min_element(loads.begin(), loads.end()),
+               *std::max_element(loads.begin(), loads.end()));
+    if (!all_text.empty()) fmt::print("#   B={} every setting (median samples/s):{}\n", batch, all_text);
     std::fflush(stdout);
   }
+
+  bench::Worker* torch = nullptr;  // LibTorch at its best B=1024 setting (the first setting without B=1024)
+  for (std::size_t p = 0; p < peers.size(); ++p)
+    if (peers[p].name == "libtorch") torch = peers[p].workers[best_1024[p]].get();
 
   if (wide) {
     const std::size_t batch = 1024, steps = data.samples / batch;
     const double flops = bench::train_flops_per_sample(bench::widths("wide"));
     train_staticgrad<1024, 1024>(data, order, batch, 5, 98);
-    std::vector<double> sg_gf, gemm_gf, pct, torch_gf;
+    std::vector<double> sg_gf, gemm_gf, pct, torch_gf, loads;
     for (int rep = 0; rep < reps; ++rep) {
+      loads.push_back(bench::load_average());
       const TrainResult r = train_staticgrad<1024, 1024>(data, order, batch, steps, 2000 + rep);
       sg_gf.push_back(flops * double(r.samples) / r.seconds / 1e9);
       gemm_gf.push_back(sgemm_gflops(2048, 4));
       pct.push_back(100.0 * sg_gf.back() / gemm_gf.back());
       if (torch) torch_gf.push_back(flops * torch->train("wide", batch, steps, 2000 + rep) / 1e9);
     }
-    std::printf("wide 784-1024-1024-10 B=1024: staticgrad=%.1f GFLOP/s (%.0f samples/s) sgemm_2048=%.1f GFLOP/s "
-                "percent_of_sgemm=%.1f libtorch=%.1f GFLOP/s (%.2f MFLOP/sample)\n",
-                median(sg_gf), median(sg_gf) * 1e9 / flops, median(gemm_gf), median(pct), median(torch_gf),
-                flops / 1e6);
+    fmt::print("wide 784-1024-1024-10 B=1024: staticgrad={:.1f} GFLOP/s ({:.0f} samples/s) sgemm_2048={:.1f} GFLOP/s "
+               "percent_of_sgemm={:.1f} libtorch={:.1f} GFLOP/s [{}] ({:.2f} MFLOP/sample) load={:.2f}..{:.2f}\n",
+               median(sg_gf), median(sg_gf) * 1e9 / flops, median(gemm_gf), median(pct), median(torch_gf),
+               torch ? bench::short_setting(torch->env()) : "-", flops / 1e6,
+               *std::min_element(loads.begin(), loads.end()), *std::max_element(loads.begin(), loads.end()));
     std::fflush(stdout);
   }
 
-  if (infer && torch) {
+  for (std::size_t p = 0; p < peers.size() && infer; ++p) {
+    if (peers[p].name != "libtorch") continue;
     const std::size_t count = 20000;
-    std::vector<double> sg_t, torch_t, ratio;
+    std::vector<double> sg_t, loads;
+    std::vector<std::vector<double>> torch_t(peers[p].size()), speedup(peers[p].size());
     infer_staticgrad(data, 1000);
-    torch->infer(1000);
+    for (auto& w : peers[p].workers) w->infer(1000);
     for (int rep = 0; rep < reps; ++rep) {
+      loads.push_back(bench::load_average());
       sg_t.push_back(infer_staticgrad(data, count));
-      torch_t.push_back(torch->infer(count));
-      ratio.push_back(torch_t.back() / sg_t.back());
+      for (std::size_t k = 0; k < peers[p].size(); ++k) {
+        torch_t[k].push_back(-peers[p].workers[k]->infer(count));  // negated: best_of picks the largest
+        speedup[k].push_back(-torch_t[k].back() / sg_t.back());
+      }
     }
-    std::printf("inference B=1 (eval, forward only): staticgrad=%.2f us libtorch=%.2f us speedup=%.2f\n",
-                median(sg_t) * 1e6, median(torch_t) * 1e6, median(ratio));
+    const std::size_t b = bench::best_of(torch_t);
+    fmt::print("inference B=1 (eval, forward only): staticgrad={:.2f} us libtorch={:.2f} us [{}] speedup={:.2f} "
+               "load={:.2f}..{:.2f}\n",
+               median(sg_t) * 1e6, -median(torch_t[b]) * 1e6, bench::short_setting(peers[p].workers[b]->env()),
+               median(speedup[b]), *std::min_element(loads.begin(), loads.end()),
+               *std::max_element(loads.begin(), loads.end()));
   }
   return 0;
 }
