@@ -7,6 +7,8 @@
 #                 <build>/tests/onnxruntime on first use) reproduces every output within 1e-5 with the same
 #                 arg max on every sample; SKIPPED, saying why, without node, npm or the package
 #   onnx.checker  onnx.checker (Debian python3-onnx) accepts every exported file; SKIPPED without it
+#   onnx.flagship fashion_mnist --short --export-onnx: the file scores exactly the printed test accuracy in
+#                 ONNX Runtime on the official test set; SKIPPED without Fashion-MNIST or ONNX Runtime
 add_executable(onnx_export_models "${CMAKE_CURRENT_LIST_DIR}/export_models.cpp")
 target_link_libraries(onnx_export_models PRIVATE staticgrad::staticgrad)
 target_compile_options(onnx_export_models PRIVATE -Wall -Wextra -Wpedantic)
@@ -17,9 +19,23 @@ set_tests_properties(onnx.export PROPERTIES LABELS onnx FIXTURES_SETUP onnx_mode
   ENVIRONMENT "OMP_WAIT_POLICY=passive")
 
 add_test(NAME onnx.runtime
-  COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/run_onnxruntime.sh" "${CMAKE_CURRENT_BINARY_DIR}/onnxruntime" "${_sg_onnx_models}")
+  COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/run_onnxruntime.sh" "${CMAKE_CURRENT_BINARY_DIR}/onnxruntime"
+          compare_onnxruntime.mjs "${_sg_onnx_models}")
+# RESOURCE_LOCK: the first of the two to run installs the npm package; they must not both do it at once.
 set_tests_properties(onnx.runtime PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_models SKIP_RETURN_CODE 77
-  TIMEOUT 600)
+  TIMEOUT 600 RESOURCE_LOCK staticgrad_onnxruntime_modules)
+
+if(STATICGRAD_BUILD_EXAMPLES)
+  set(_sg_onnx_fashion "$ENV{STATICGRAD_FASHION_MNIST}")
+  if(NOT _sg_onnx_fashion)
+    set(_sg_onnx_fashion /usr/share/datasets/fashion-mnist)
+  endif()
+  add_test(NAME onnx.flagship
+    COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/flagship_onnx.sh" "$<TARGET_FILE:fashion_mnist>" "${_sg_onnx_fashion}"
+            "${CMAKE_CURRENT_BINARY_DIR}/onnxruntime" "${CMAKE_CURRENT_BINARY_DIR}/onnx_flagship")
+  set_tests_properties(onnx.flagship PROPERTIES LABELS onnx SKIP_RETURN_CODE 77 TIMEOUT 600
+    ENVIRONMENT "OMP_WAIT_POLICY=passive" RESOURCE_LOCK staticgrad_onnxruntime_modules)
+endif()
 
 # Debian's python3-onnx belongs to /usr/bin/python3; a python3 earlier on PATH (pyenv) may lack it.
 find_program(STATICGRAD_ONNX_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)

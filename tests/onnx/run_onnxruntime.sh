@@ -1,13 +1,14 @@
 #!/bin/sh
-# tests/onnx/run_onnxruntime.sh MODULES_DIR MODELS_DIR - the ctest test onnx.runtime.
+# tests/onnx/run_onnxruntime.sh MODULES_DIR SCRIPT ARGS... - node SCRIPT MODULES_DIR ARGS... with ONNX Runtime.
 #
 # Makes sure onnxruntime-node@1.30.0 is installed under MODULES_DIR (npm install --ignore-scripts: the
-# package's install script only fetches GPU parts, which are not needed), then runs
-# compare_onnxruntime.mjs on the models onnx_export_models wrote to MODELS_DIR. Exits 77 (ctest's
+# package's install script only fetches GPU parts, which are not needed), then runs the script (from
+# tests/onnx/) with MODULES_DIR as its first argument and its exit status. Exits 77 (ctest's
 # SKIP_RETURN_CODE), saying why, when node or npm is missing or the package cannot be installed.
 set -u
 modules="$1"
-models="$2"
+script="$2"
+shift 2
 here="$(cd "$(dirname "$0")" && pwd)"
 version=1.30.0
 
@@ -30,4 +31,4 @@ if [ "$installed" != "$version" ]; then
     exit 77
   fi
 fi
-exec node "$here/compare_onnxruntime.mjs" "$modules" "$models"
+exec node "$here/$script" "$modules" "$@"
