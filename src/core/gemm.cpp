@@ -265,7 +265,7 @@ const char* blas_name() {
     const int mode = openblas_get_parallel();
     const char* build = mode == 2 ? "OpenMP build" : mode == 1 ? "pthreads build" : "sequential build";
     return std::string("OpenBLAS (") + build + ", openblas_get_parallel() = " + std::to_string(mode) +
-           "): " + openblas_get_config();
+           ", core " + openblas_get_corename() + "): " + openblas_get_config();
 #elif defined(STATICGRAD_HAVE_CBLAS)
     return std::string("CBLAS (not OpenBLAS)");
 #else

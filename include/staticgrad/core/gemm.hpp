@@ -37,8 +37,9 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
 int blas_threads();
 
 // A one-line description of the kernel behind gemm, for benchmark and log headers, e.g.
-// "OpenBLAS (OpenMP build, openblas_get_parallel() = 2): OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen
-// MAX_THREADS=64", "CBLAS (not OpenBLAS)" or "portable OpenMP GEMM (deterministic)". OpenBLAS's
+// "OpenBLAS (OpenMP build, openblas_get_parallel() = 2, core SkylakeX): OpenBLAS 0.3.21 DYNAMIC_ARCH
+// NO_AFFINITY Zen MAX_THREADS=64" (the core is the kernel set OpenBLAS chose: see scripts/lib/openblas-core.sh
+// for a machine where it chooses badly), "CBLAS (not OpenBLAS)" or "portable OpenMP GEMM (deterministic)". OpenBLAS's
 // threading is named as "OpenMP build", "pthreads build" or "sequential build". The pointer stays valid.
 const char* blas_name();
 

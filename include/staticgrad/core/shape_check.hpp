@@ -56,6 +56,36 @@ struct extent_equals {
   static constexpr bool ok = true;
 };
 
+// Convolution and pooling windows (layers/conv2d.hpp, layers/pooling.hpp): along `Axis` ("height" or
+// "width") an input extent N, padded by Pad on both sides, must hold a Kernel-wide window moved by a
+// positive Stride, else the output extent floor((N + 2 Pad - Kernel) / Stride) + 1 would be below 1.
+template <fixed_string Node, fixed_string Axis, std::size_t N, std::size_t Pad, std::size_t Kernel,
+          std::size_t Stride>
+struct window_fits {
+  static_assert(N + 2 * Pad >= Kernel,
+                "staticgrad shape error: kernel larger than its padded input (N + 2 Pad < Kernel): the "
+                "output extent floor((N + 2 Pad - Kernel) / Stride) + 1 would be below 1");
+  static_assert(Stride > 0, "staticgrad shape error: a window's stride must be at least 1");
+  static constexpr bool ok = true;
+};
+
+// A layer that states its input channels (Conv2D's in_channels, BatchNorm2D<C>) fed another count.
+template <fixed_string Node, std::size_t Expected, std::size_t Found>
+struct input_channels {
+  static_assert(Expected == Found,
+                "staticgrad shape error: layer fed the wrong number of channels (expects Expected, input has Found)");
+  static constexpr bool ok = true;
+};
+
+// Two images combined elementwise (a residual sum) must have the same channels, height and width.
+template <fixed_string Node, std::size_t C1, std::size_t H1, std::size_t W1, std::size_t C2, std::size_t H2,
+          std::size_t W2>
+struct same_image {
+  static_assert(C1 == C2 && H1 == H2 && W1 == W2,
+                "staticgrad shape error: inputs of different image shapes (C1 x H1 x W1 vs C2 x H2 x W2)");
+  static constexpr bool ok = true;
+};
+
 // The run-time twin: the batch extent of two operands (inputs bound to a model, labels and logits).
 inline void batch_extent(std::string_view node, std::size_t expected, std::string_view expected_from,
                          std::size_t found, std::string_view found_from) {

@@ -9,6 +9,12 @@
 //        LayerBuilder: b.template param<k>() is parameter k as a leaf, b.template state<k, R, C>() a
 //        state buffer, B::mode the mode (train or eval) the expression is for, a constant.
 // optional:
+//   template <fixed_string Node, class... In> static auto bind(const L&);
+//        a layer whose extents depend on its inputs' image shapes (Conv2D's channels, Dense<deduced, N>'s
+//        width) returns the layer with those extents fixed, In... being the inputs' sg::Image types and
+//        Node the node's name for its compile-time checks; the network uses what bind returns.
+//   using output_image = Image<C, H, W>;                       the output's image shape (default: the
+//        first input's when the widths agree, else Flat<rows>)
 //   Init init(std::size_t k) const;                            how parameter k starts (default: zeros)
 //   static constexpr std::size_t state_buffers;                buffers the layer fills itself
 //   template <class Access> void before_forward(Access&) ;     e.g. draw a dropout mask
@@ -21,8 +27,10 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <utility>
 
 #include "staticgrad/core/fixed_string.hpp"
+#include "staticgrad/core/image.hpp"
 #include "staticgrad/core/shape.hpp"
 #include "staticgrad/graph/expression.hpp"
 #include "staticgrad/init/initializer.hpp"
@@ -59,6 +67,28 @@ struct LayerBuilder {
     return StateLeaf<T, Index, K, Rows, Cols>{};
   }
 };
+
+// The layer a node runs: L bound to its inputs' images (see bind above), or L itself.
+template <class L, fixed_string Node, class... In>
+constexpr auto bind_layer(const L& l) {
+  if constexpr (requires { L::template bind<Node, In...>(l); }) return L::template bind<Node, In...>(l);
+  else return l;
+}
+template <class L, fixed_string Node, class... In>
+using bound_layer_t = decltype(bind_layer<L, Node, In...>(std::declval<const L&>()));
+
+// The image shape of a layer's output of `Rows` rows whose first input has image `In0`.
+template <class L, std::size_t Rows, class In0>
+constexpr auto output_image_of() {
+  if constexpr (requires { typename L::output_image; }) {
+    static_assert(L::output_image::size == Rows, "staticgrad: a layer's output_image disagrees with its output");
+    return typename L::output_image{};
+  } else if constexpr (In0::size == Rows) {
+    return In0{};
+  } else {
+    return Flat<Rows>{};
+  }
+}
 
 template <class L>
 constexpr std::size_t state_buffer_count() {

@@ -64,15 +64,15 @@ struct LayerAccess {
 
 namespace detail {
 // Parameter elements of a network: all of them, or those training updates (statistics excluded).
-template <class Net>
+template <class T, class Net>
 constexpr std::size_t count_parameters(bool include_statistics) {
   std::size_t n = 0;
   [&]<std::size_t... K>(std::index_sequence<K...>) {
     (
         [&] {
-          using D = decl_t<Net, K>;
-          if constexpr (!D::is_input)
-            for (const ParamDecl& d : D::layer_type::params)
+          using N = typename node_at<T, Net, K>::type;
+          if constexpr (!N::is_input)
+            for (const ParamDecl& d : N::layer_type::params)
               n += (include_statistics || d.role != ParamRole::statistic) ? d.rows * d.cols : 0;
         }(),
         ...);
@@ -104,8 +104,8 @@ class Model {
   static constexpr std::size_t slot_count = detail::slot_base<Net>[Net::size];
 
   // Number of parameter elements: all, and those that training updates (statistics excluded).
-  static constexpr std::size_t parameter_count = detail::count_parameters<Net>(true);
-  static constexpr std::size_t trainable_parameter_count = detail::count_parameters<Net>(false);
+  static constexpr std::size_t parameter_count = detail::count_parameters<T, Net>(true);
+  static constexpr std::size_t trainable_parameter_count = detail::count_parameters<T, Net>(false);
 
   // Initialise every parameter from `seed` by its layer's scheme (He, Xavier, zeros, ...).
   explicit Model(const Net& net, std::uint64_t seed = 0)
@@ -406,11 +406,11 @@ class Model {
     boost::hana::for_each(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
-        text += fmt::format("{} input {}xm\n", N::decl::name.view(), N::shape::rows);
+        text += fmt::format("{} input {}xm{}\n", N::decl::name.view(), N::shape::rows, image_note<N>());
       } else {
         text += fmt::format("{} {} <-", N::decl::name.view(), N::layer_type::kind.view());
         for (std::size_t in : N::inputs) text += fmt::format(" {}", Net::names[in]);
-        text += fmt::format(" : {}x{}", N::shape::rows, shape_text(N::shape::cols));
+        text += fmt::format(" : {}x{}{}", N::shape::rows, shape_text(N::shape::cols), image_note<N>());
         for (const ParamDecl& d : N::layer_type::params) text += fmt::format(" {}[{}x{}]", d.name, d.rows, d.cols);
         text += "\n";
       }
@@ -440,12 +440,12 @@ class Model {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
         out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), "Input",
-                           fmt::format("{}xm", N::shape::rows), 0);
+                           fmt::format("{}xm", image_text<typename N::image>()), 0);
       } else {
         std::size_t count = 0;
         for (const ParamDecl& d : N::layer_type::params) count += d.rows * d.cols;
         out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), N::layer_type::kind.view(),
-                           fmt::format("{}x{}", N::shape::rows, shape_text(N::shape::cols)), count);
+                           fmt::format("{}x{}", image_text<typename N::image>(), shape_text(N::shape::cols)), count);
       }
     });
     out += std::string(67, '-') + "\n";
@@ -475,6 +475,13 @@ class Model {
   }
 
   static std::string shape_text(std::size_t cols) { return cols == batch ? "m" : fmt::format("{}", cols); }
+  // " image CxHxW" for a node whose samples are images; nothing for plain features (so the
+  // architecture text, and with it the checkpoint fingerprint, of a network without images is unchanged).
+  template <class N>
+  static std::string image_note() {
+    if constexpr (N::image::is_flat) return {};
+    else return fmt::format(" image {}", image_text<typename N::image>());
+  }
 
   template <class F>
   void reverse_for_each(F&& f) {
@@ -555,14 +562,14 @@ class Model {
   }
   template <std::size_t K>
   static auto make_l2_terms_of() {
-    using D = detail::decl_t<Net, K>;
-    if constexpr (D::is_input) {
+    using N = node_t<K>;
+    if constexpr (N::is_input) {
       return boost::hana::make_tuple();
     } else {
       return [&]<std::size_t... P>(std::index_sequence<P...>) {
         return boost::hana::make_tuple(frobenius_norm_squared(
-            ParamLeaf<T, D::layer_type::params[P].rows, D::layer_type::params[P].cols>{detail::slot_base<Net>[K] + P})...);
-      }(std::make_index_sequence<D::layer_type::params.size()>{});
+            ParamLeaf<T, N::layer_type::params[P].rows, N::layer_type::params[P].cols>{N::first_slot + P})...);
+      }(std::make_index_sequence<N::layer_type::params.size()>{});
     }
   }
   static auto all_l2_terms() {

@@ -24,15 +24,28 @@
 #include <boost/hana/tuple.hpp>
 
 #include "staticgrad/core/fixed_string.hpp"
+#include "staticgrad/core/image.hpp"
 #include "staticgrad/graph/layer.hpp"
 
 namespace sg {
 
-// A data input: `Rows` features by m samples (or labels: the width of a one-hot row, or 1).
-template <fixed_string Name, std::size_t Rows>
+// A data input: samples of image shape `Img` (C x H x W values a column), or of n features (Flat<n>;
+// labels: the width of a one-hot row, or 1), by m samples.
+template <fixed_string Name, class Img>
 struct InputDecl {
+  static_assert(is_image_v<Img>, "staticgrad: an input's shape is a number of features or an sg::Image<C, H, W>");
   static constexpr fixed_string name = Name;
-  static constexpr std::size_t rows = Rows;
+  using image = Img;
+  static constexpr std::size_t rows = Img::size;
+  static constexpr bool is_input = true;
+};
+
+// A data input as wide as node `Of` (the labels of a sequential network: as wide as the logits the loss
+// reads). Its width is resolved with the network's shapes (graph/nodes.hpp).
+template <fixed_string Name, fixed_string Of>
+struct LabelDecl {
+  static constexpr fixed_string name = Name;
+  static constexpr fixed_string like = Of;
   static constexpr bool is_input = true;
 };
 
@@ -49,7 +62,10 @@ struct LayerDecl {
 };
 
 template <fixed_string Name, std::size_t Rows>
-constexpr InputDecl<Name, Rows> input() { return {}; }
+constexpr InputDecl<Name, Flat<Rows>> input() { return {}; }
+template <fixed_string Name, class Img>
+  requires is_image_v<Img>
+constexpr InputDecl<Name, Img> input() { return {}; }
 
 template <fixed_string Name, fixed_string... From, class L>
 constexpr LayerDecl<Name, L, From...> layer(L l) {
@@ -114,6 +130,13 @@ constexpr auto layer_name() {
   return fixed_string<n + 1>(text);
 }
 
+// The node layer I (from 1) of a chain reads: the previous layer, or the input "x".
+template <std::size_t I>
+constexpr auto read_by_layer() {
+  if constexpr (I == 1) return fixed_string<2>("x");
+  else return layer_name<I - 1>();
+}
+
 template <std::size_t I, class L>
 constexpr auto sequential_node(L l) {
   constexpr auto self = layer_name<I + 1>();
@@ -127,31 +150,17 @@ constexpr auto sequential_node(L l) {
   }
 }
 
-template <class L>
-constexpr std::size_t output_rows_of(std::size_t input_rows) {
-  if constexpr (requires { L::output_rows; }) return L::output_rows == 0 ? input_rows : L::output_rows;
-  else return input_rows;
-}
-template <std::size_t Rows, class... L>
-constexpr std::size_t label_rows() {
-  // The label width of a trailing loss equals the width of what the loss reads.
-  std::size_t rows = Rows;
-  std::size_t k = 0;
-  ((rows = (++k < sizeof...(L)) ? output_rows_of<L>(rows) : rows), ...);
-  return rows;
-}
-
-template <std::size_t Rows, class... L, std::size_t... I>
+template <class Img, class... L, std::size_t... I>
 constexpr auto sequential_impl(std::index_sequence<I...>, L... layers) {
   constexpr bool ends_with_loss = is_loss_layer<std::tuple_element_t<sizeof...(L) - 1, std::tuple<L...>>>();
-  if constexpr (ends_with_loss)
-    return network(input<"x", Rows>(), input<"y", label_rows<Rows, L...>()>(),
+  if constexpr (ends_with_loss)  // the labels are as wide as what the loss reads: the layer before it
+    return network(input<"x", Img>(), LabelDecl<"y", read_by_layer<sizeof...(L)>()>{},
                    sequential_node<I>(std::move(layers))...);
   else
-    return network(input<"x", Rows>(), sequential_node<I>(std::move(layers))...);
+    return network(input<"x", Img>(), sequential_node<I>(std::move(layers))...);
 }
-template <std::size_t Rows, class... L>
-using sequential_base = decltype(sequential_impl<Rows>(std::index_sequence_for<L...>{}, std::declval<L>()...));
+template <class Img, class... L>
+using sequential_base = decltype(sequential_impl<Img>(std::index_sequence_for<L...>{}, std::declval<L>()...));
 }  // namespace detail
 
 // A chain: the network sequential<Rows>(L{}...) declares. It is that Network (same nodes, names and
@@ -160,16 +169,25 @@ using sequential_base = decltype(sequential_impl<Rows>(std::index_sequence_for<L
 // spells every node's name and inputs, about 150 characters a node in mangled names where a repeated
 // layer type costs a few. For a 100-layer chain that is the difference between symbols of 30 kB and of
 // 1 kB, thousands of them.
-template <std::size_t Rows, class... L>
-struct Sequential : detail::sequential_base<Rows, L...> {};
+template <class Img, class... L>
+struct Sequential : detail::sequential_base<Img, L...> {};
 
-// A chain: input "x" of `InputRows` features, then each layer reading the previous one.
+// A chain: input "x" of `InputRows` features, or of image shape `InputImage` (sg::Image<C, H, W>), then
+// each layer reading the previous one.
 template <std::size_t InputRows, class... L>
 constexpr auto sequential(L... layers) {
   static_assert(sizeof...(L) > 0, "staticgrad: a sequential network needs at least one layer");
   if constexpr (sizeof...(L) > 0)
-    return Sequential<InputRows, L...>{
-        detail::sequential_impl<InputRows>(std::index_sequence_for<L...>{}, std::move(layers)...)};
+    return Sequential<Flat<InputRows>, L...>{
+        detail::sequential_impl<Flat<InputRows>>(std::index_sequence_for<L...>{}, std::move(layers)...)};
+}
+template <class InputImage, class... L>
+  requires is_image_v<InputImage>
+constexpr auto sequential(L... layers) {
+  static_assert(sizeof...(L) > 0, "staticgrad: a sequential network needs at least one layer");
+  if constexpr (sizeof...(L) > 0)
+    return Sequential<InputImage, L...>{
+        detail::sequential_impl<InputImage>(std::index_sequence_for<L...>{}, std::move(layers)...)};
 }
 
 }  // namespace sg

@@ -54,20 +54,32 @@ constexpr auto input_indices() {
 template <class T, class Net, std::size_t K>
 struct node_at;
 
+// The image shape of a data input: declared, or (a sequential network's labels) that of another node.
+template <class T, class Net, class Decl>
+constexpr auto input_image() {
+  if constexpr (requires { Decl::like; }) {
+    constexpr std::size_t k = find_node(Net::names, Decl::like.view(), Net::size);
+    return Flat<node_at<T, Net, k>::type::image::size>{};
+  } else {
+    return typename Decl::image{};
+  }
+}
+
 // A data input: a view of the caller's data bound before a forward pass.
-template <class T, class Decl, std::size_t K>
+template <class T, class Decl, std::size_t K, class Img>
 struct InputNode {
   using decl = Decl;
-  using shape = Shape<Decl::rows, batch>;
+  using image = Img;
+  using shape = Shape<Img::size, batch>;
   static constexpr std::size_t index = K;
   static constexpr bool is_input = true;
   ConstView<T> bound;
   bool is_bound = false;
 };
 
-// Input J of a layer: the producer's index P and the extents the layer reads it with (checked
-// beforehand by layer_inputs below).
-template <std::size_t P, std::size_t Rows, std::size_t Cols>
+// Input J of a layer: the producer's index P, the extents the layer reads it with (checked
+// beforehand by layer_inputs below) and the producer's image shape.
+template <std::size_t P, std::size_t Rows, std::size_t Cols, class Img>
 struct InputSpec {
   static constexpr std::size_t index = P;
 };
@@ -79,11 +91,15 @@ struct InputSpec {
 template <class T, class Decl, std::size_t K, std::size_t FirstSlot, class... In>
 struct LayerNode;
 template <class T, class Decl, std::size_t K, std::size_t FirstSlot, std::size_t... P, std::size_t... R,
-          std::size_t... C>
-struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C>...> {
+          std::size_t... C, class... Img>
+struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C, Img>...> {
   using decl = Decl;
-  using layer_type = typename decl::layer_type;
+  // The layer as declared, and as it runs: bound to its inputs' image shapes (graph/layer.hpp).
+  using declared_layer = typename decl::layer_type;
+  using layer_type = bound_layer_t<declared_layer, decl::name, Img...>;
   using L = layer_type;
+  static_assert(L::params.size() == declared_layer::params.size(),
+                "staticgrad: a layer's bind() must keep its number of parameters");
   static constexpr std::size_t index = K;
   static constexpr bool is_input = false;
   static constexpr bool is_loss = is_loss_layer<L>();
@@ -101,6 +117,8 @@ struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C>...> {
   using train_expression = expression<Mode::train>;
   using eval_expression = expression<Mode::eval>;
   using shape = typename train_expression::shape;
+  // The output's per-sample image shape (C x H x W; Flat<n> for n plain features).
+  using image = decltype(output_image_of<L, shape::rows, std::tuple_element_t<0, std::tuple<Img...>>>());
   static_assert(std::is_same_v<shape, typename eval_expression::shape>,
                 "staticgrad: a layer's training and evaluation graphs must have the same shape");
   static_assert(requires(train_expression e, eval_expression f) {
@@ -115,7 +133,7 @@ struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C>...> {
   std::array<Matrix<T>, state_buffer_count<L>()> state{};
 
   explicit LayerNode(const decl& d)
-      : layer(d.layer),
+      : layer(bind_layer<declared_layer, decl::name, Img...>(d.layer)),
         loss_weight(d.loss_weight),
         train_expr(build_expression<Mode::train>(layer)),
         eval_expr(build_expression<Mode::eval>(layer)) {}
@@ -147,31 +165,38 @@ struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C>...> {
 template <class T, class Net, std::size_t K>
 struct layer_inputs {
   using decl = decl_t<Net, K>;
-  using L = typename decl::layer_type;
   static constexpr auto inputs = input_indices<Net, K>();
+  // Input J's producer (a missing one stands in as node 0, after its error was reported).
+  template <std::size_t J>
+  static constexpr std::size_t producer = inputs[J] < K ? inputs[J] : 0;
+  template <std::size_t J>
+  using producer_t = typename node_at<T, Net, producer<J>>::type;
+
+  template <std::size_t... J>
+  static auto bound(std::index_sequence<J...>)
+      -> bound_layer_t<typename decl::layer_type, decl::name, typename producer_t<J>::image...>;
+  using L = decltype(bound(std::make_index_sequence<inputs.size()>{}));
   static_assert(L::input_rows.size() == inputs.size(),
                 "staticgrad: a layer is connected to a different number of inputs than it takes");
 
   template <std::size_t J>
   static constexpr std::size_t checked_rows() {
-    constexpr std::size_t producer = inputs[J];
     constexpr std::size_t expected = L::input_rows[J];
-    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (producer < K)>::ok);
-    if constexpr (producer >= K) {
+    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (inputs[J] < K)>::ok);
+    if constexpr (inputs[J] >= K) {
       return expected == 0 ? 1 : expected;
     } else {
-      constexpr std::size_t found = node_at<T, Net, producer>::type::shape::rows;
+      constexpr std::size_t found = producer_t<J>::shape::rows;
       if constexpr (expected != 0) {
-        static_assert(check::layer_width<decl::name, expected, decl_t<Net, producer>::name, found>::ok);
+        static_assert(check::layer_width<decl::name, expected, decl_t<Net, inputs[J]>::name, found>::ok);
         return expected;
       } else {
         return found;
       }
     }
   }
-  // Input J as a spec (a missing producer stands in as node 0, after its error was reported).
-  template <std::size_t J, std::size_t P = (inputs[J] < K ? inputs[J] : 0)>
-  using spec = InputSpec<P, checked_rows<J>(), node_at<T, Net, P>::type::shape::cols>;
+  template <std::size_t J>
+  using spec = InputSpec<producer<J>, checked_rows<J>(), producer_t<J>::shape::cols, typename producer_t<J>::image>;
 
   template <std::size_t... J>
   static auto node_type(std::index_sequence<J...>) -> LayerNode<T, decl, K, slot_base<Net>[K], spec<J>...>;
@@ -180,7 +205,7 @@ struct layer_inputs {
 
 template <class T, class Net, std::size_t K, bool IsInput = decl_t<Net, K>::is_input>
 struct node_select {
-  using type = InputNode<T, decl_t<Net, K>, K>;
+  using type = InputNode<T, decl_t<Net, K>, K, decltype(input_image<T, Net, decl_t<Net, K>>())>;
 };
 template <class T, class Net, std::size_t K>
 struct node_select<T, Net, K, false> {

@@ -1,0 +1,11 @@
+// expect-error: input_channels<sg::fixed_string<7>\{"layer1"\}, 3, 1>
+// expect-error: staticgrad shape error: layer fed the wrong number of channels
+// expect-error: \(3 == 1\)
+#include "staticgrad/staticgrad.hpp"
+
+int main() {
+  // The convolution states 3 input channels (RGB); the images are grey (1 channel).
+  auto net = sg::sequential<sg::Image<1, 28, 28>>(sg::Conv2D<16, 5, sg::ConvOptions{.pad = 2, .in_channels = 3}>{});
+  auto model = sg::make_model<float>(net);
+  (void)model;
+}
