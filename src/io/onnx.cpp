@@ -36,6 +36,8 @@ struct OnnxGraph {
     std::string name;
     std::vector<std::int64_t> dims;
     std::vector<float> values;
+    std::vector<std::int64_t> int64_values;  // used instead of values when is_int64
+    bool is_int64 = false;
   };
   std::vector<Op> ops;
   std::vector<Initializer> initializers;
@@ -113,22 +115,36 @@ const OnnxParam& OnnxLayerBuilder::param_values(std::size_t k) const {
 
 std::string OnnxLayerBuilder::param(std::size_t k) {
   const OnnxParam& p = param_values(k);
+  if (p.cols == 1) return param(k, {static_cast<std::int64_t>(p.rows)});
+  return param(k, {static_cast<std::int64_t>(p.rows), static_cast<std::int64_t>(p.cols)});
+}
+
+std::string OnnxLayerBuilder::param(std::size_t k, std::vector<std::int64_t> dims) {
+  const OnnxParam& p = param_values(k);
   if (!param_tensors_[k].empty()) return param_tensors_[k];
+  if (product(dims) != static_cast<std::int64_t>(p.rows * p.cols))
+    throw shape_error(fmt::format("ONNX export: node \"{}\" ({}): parameter \"{}\" of {} x {} asked for as [{}]",
+                                  info_->name, info_->kind, p.name, p.rows, p.cols, fmt::join(dims, ", ")));
   detail::OnnxGraph::Initializer init;
   init.name = detail::OnnxGraph::unique(graph_->tensor_names, p.name);
-  if (p.cols == 1) {
-    init.dims = {static_cast<std::int64_t>(p.rows)};
-    init.values = p.values;
-  } else {
-    // staticgrad stores (i, j) at i + j * rows (column-major); ONNX's [rows, cols] wants it at i * cols + j.
-    init.dims = {static_cast<std::int64_t>(p.rows), static_cast<std::int64_t>(p.cols)};
-    init.values.resize(p.values.size());
-    for (std::size_t i = 0; i < p.rows; ++i)
-      for (std::size_t j = 0; j < p.cols; ++j) init.values[i * p.cols + j] = p.values[i + j * p.rows];
-  }
+  init.dims = std::move(dims);
+  // staticgrad stores (i, j) at i + j * rows (column-major); ONNX wants it row-major, at i * cols + j.
+  init.values.resize(p.values.size());
+  for (std::size_t i = 0; i < p.rows; ++i)
+    for (std::size_t j = 0; j < p.cols; ++j) init.values[i * p.cols + j] = p.values[i + j * p.rows];
   param_tensors_[k] = init.name;
   graph_->initializers.push_back(std::move(init));
   return param_tensors_[k];
+}
+
+std::string OnnxLayerBuilder::int64_constant(std::string_view suffix, std::vector<std::int64_t> values) {
+  detail::OnnxGraph::Initializer init;
+  init.name = detail::OnnxGraph::unique(graph_->tensor_names, fmt::format("{}.{}", info_->name, suffix));
+  init.dims = {static_cast<std::int64_t>(values.size())};
+  init.int64_values = std::move(values);
+  init.is_int64 = true;
+  graph_->initializers.push_back(std::move(init));
+  return graph_->initializers.back().name;
 }
 
 std::string OnnxLayerBuilder::constant(std::string_view suffix, std::vector<std::int64_t> dims, std::vector<float> values) {
@@ -181,11 +197,31 @@ namespace {
 
 using Builtin = OnnxBuiltin;
 
-// The built-in mappings. Each reads b.input(0) and sets the layer's output.
-void map_builtin(OnnxLayerBuilder& b, Builtin kind, double option) {
-  switch (kind) {
+// An image tensor [N, C, H, W] as [N, C*H*W] (what staticgrad's column is); a flat one as it is.
+std::string flat(OnnxLayerBuilder& b, const std::string& tensor, const std::vector<std::int64_t>& shape) {
+  if (shape.size() == 1) return tensor;
+  return b.node("Flatten", {tensor}, {{"axis", std::int64_t{1}}});
+}
+// A [N, C*H*W] tensor back to [N, C, H, W] (Reshape's 0 keeps N); a flat shape needs nothing.
+std::string unflat(OnnxLayerBuilder& b, const std::string& tensor, const std::vector<std::int64_t>& shape) {
+  if (shape.size() == 1) return tensor;
+  std::vector<std::int64_t> dims{0};
+  dims.insert(dims.end(), shape.begin(), shape.end());
+  return b.node("Reshape", {tensor, b.int64_constant("shape", dims)});
+}
+std::vector<OnnxAttribute> window(const OnnxBuiltinInfo& w) {
+  return {{"kernel_shape", std::vector<std::int64_t>{w.kernel, w.kernel}},
+          {"strides", std::vector<std::int64_t>{w.stride, w.stride}},
+          {"pads", std::vector<std::int64_t>{w.pad, w.pad, w.pad, w.pad}}};
+}
+
+// The built-in mappings. Each reads b.input(0) (Add also b.input(1)) and sets the layer's output, of
+// the node's per-sample shape: [N, n] for features, [N, C, H, W] for an image.
+void map_builtin(OnnxLayerBuilder& b, const OnnxBuiltinInfo& info) {
+  const std::vector<std::int64_t>& shape = b.input_shape(0);
+  switch (info.kind) {
     case Builtin::dense:  // Z = W X + b per sample: Gemm(X [N, in], W [out, in], b [out], transB = 1)
-      b.set_output(b.node("Gemm", {b.input(0), b.param(0), b.param(1)}, {{"transB", std::int64_t{1}}}));
+      b.set_output(b.node("Gemm", {flat(b, b.input(0), shape), b.param(0), b.param(1)}, {{"transB", std::int64_t{1}}}));
       return;
     case Builtin::sigmoid:
       b.set_output(b.node("Sigmoid", {b.input(0)}));
@@ -197,22 +233,56 @@ void map_builtin(OnnxLayerBuilder& b, Builtin kind, double option) {
       b.set_output(b.node("Relu", {b.input(0)}));
       return;
     case Builtin::leaky_relu:  // max(z, slope z) with 0 < slope < 1 is LeakyRelu's z < 0 ? slope z : z
-      b.set_output(b.node("LeakyRelu", {b.input(0)}, {{"alpha", static_cast<float>(option)}}));
+      b.set_output(b.node("LeakyRelu", {b.input(0)}, {{"alpha", static_cast<float>(info.value)}}));
       return;
-    case Builtin::softmax:  // over the features of each sample: ONNX's last axis
-      b.set_output(b.node("Softmax", {b.input(0)}, {{"axis", std::int64_t{-1}}}));
+    case Builtin::softmax:  // over all the features of each sample (an image's C*H*W values together)
+    case Builtin::softmax_cross_entropy:  // the loss's logits as probabilities
+      b.set_output(
+          unflat(b, b.node("Softmax", {flat(b, b.input(0), shape)}, {{"axis", std::int64_t{-1}}}), shape));
       return;
     case Builtin::batch_norm:
-      // Evaluation mode: gamma (z - running_mean) / sqrt(running_var + eps) + beta per feature, which is
-      // BatchNormalization on [N, C] with the running statistics (opset 13: inference only, output Y).
+      // Evaluation mode: gamma (z - running_mean) / sqrt(running_var + eps) + beta for each of the n
+      // features, which is BatchNormalization on [N, n] with the running statistics (opset 13: inference
+      // only, output Y). After an image, each of its C*H*W values is a feature: flatten, then back.
+      b.set_output(unflat(b,
+                          b.node("BatchNormalization",
+                                 {flat(b, b.input(0), shape), b.param(0), b.param(1), b.param(2), b.param(3)},
+                                 {{"epsilon", static_cast<float>(info.value)}}),
+                          shape));
+      return;
+    case Builtin::batch_norm_2d:  // per channel over N, H, W: BatchNormalization on NCHW
       b.set_output(b.node("BatchNormalization", {b.input(0), b.param(0), b.param(1), b.param(2), b.param(3)},
-                          {{"epsilon", static_cast<float>(option)}}));
+                          {{"epsilon", static_cast<float>(info.value)}}));
       return;
     case Builtin::dropout:  // evaluation mode: the identity
       b.set_output(b.node("Identity", {b.input(0)}));
       return;
-    case Builtin::softmax_cross_entropy:  // the loss's logits as probabilities
-      b.set_output(b.node("Softmax", {b.input(0)}, {{"axis", std::int64_t{-1}}}));
+    case Builtin::conv2d: {
+      // W is Cout x (C K K), columns ordered (channel, kernel row, kernel column): row-major that is
+      // ONNX's [Cout, C, K, K]. Zero padding on every side, stride S, no dilation.
+      const std::int64_t out = static_cast<std::int64_t>(b.param_values(0).rows);
+      std::vector<std::string> ins{b.input(0), b.param(0, {out, shape.at(0), info.kernel, info.kernel})};
+      if (b.param_count() > 1) ins.push_back(b.param(1));
+      b.set_output(b.node("Conv", std::move(ins), window(info)));
+      return;
+    }
+    case Builtin::max_pool2d:  // padding never wins a max, as ONNX's MaxPool; floor of the output extent
+      b.set_output(b.node("MaxPool", {b.input(0)}, window(info)));
+      return;
+    case Builtin::avg_pool2d: {  // padding counts as 0 and the divisor is always K^2: count_include_pad
+      std::vector<OnnxAttribute> attributes = window(info);
+      attributes.push_back({"count_include_pad", std::int64_t{1}});
+      b.set_output(b.node("AveragePool", {b.input(0)}, std::move(attributes)));
+      return;
+    }
+    case Builtin::global_avg_pool:  // [N, C, 1, 1], then staticgrad's C plain features
+      b.set_output(b.node("Flatten", {b.node("GlobalAveragePool", {b.input(0)})}, {{"axis", std::int64_t{1}}}));
+      return;
+    case Builtin::flatten:
+      b.set_output(b.node("Flatten", {b.input(0)}, {{"axis", std::int64_t{1}}}));
+      return;
+    case Builtin::add:
+      b.set_output(b.node("Add", {b.input(0), b.input(1)}));
       return;
     case Builtin::binary_cross_entropy:
       b.set_output(b.node("Sigmoid", {b.input(0)}));
@@ -234,8 +304,8 @@ std::string map_node(OnnxGraph& graph, const OnnxNodeInfo& info, std::vector<std
   OnnxLayerBuilder b(graph, info, std::move(inputs), std::move(shapes));
   if (info.hook) {
     info.hook(b);
-  } else if (info.builtin != Builtin::none) {
-    map_builtin(b, info.builtin, info.option);
+  } else if (info.builtin.kind != Builtin::none) {
+    map_builtin(b, info.builtin);
   } else {
     throw error(fmt::format(
         "ONNX export to {}: node \"{}\" of kind {} has no ONNX mapping (expected a built-in layer or a layer "
@@ -291,8 +361,8 @@ std::vector<Prediction> find_predictions(const std::vector<OnnxNodeInfo>& nodes,
   for (Prediction& f : found) {
     std::string noun = "predictions";
     if (options.outputs == OnnxOutputs::logits) noun = "logits";
-    else if (f.loss != none && nodes[f.loss].builtin != Builtin::mean_squared_error &&
-             (nodes[f.loss].builtin != Builtin::none || nodes[f.loss].hook))
+    else if (f.loss != none && nodes[f.loss].builtin.kind != Builtin::mean_squared_error &&
+             (nodes[f.loss].builtin.kind != Builtin::none || nodes[f.loss].hook))
       noun = "probabilities";
     if (found.size() == 1) f.output = noun;
     else if (options.outputs == OnnxOutputs::logits) f.output = nodes[f.node].name;
@@ -345,9 +415,14 @@ std::string serialise(const OnnxGraph& graph, const std::vector<std::pair<std::s
   for (const OnnxGraph::Initializer& init : graph.initializers) {
     onnx::TensorProto* t = g->add_initializer();
     t->set_name(init.name);
-    t->set_data_type(onnx::TensorProto_DataType_FLOAT);
     for (std::int64_t d : init.dims) t->add_dims(d);
-    t->set_raw_data(std::string(reinterpret_cast<const char*>(init.values.data()), init.values.size() * sizeof(float)));
+    if (init.is_int64) {
+      t->set_data_type(onnx::TensorProto_DataType_INT64);
+      for (std::int64_t v : init.int64_values) t->add_int64_data(v);
+    } else {
+      t->set_data_type(onnx::TensorProto_DataType_FLOAT);
+      t->set_raw_data(std::string(reinterpret_cast<const char*>(init.values.data()), init.values.size() * sizeof(float)));
+    }
   }
   for (const OnnxGraph::Op& op : graph.ops) {
     onnx::NodeProto* n = g->add_node();
@@ -453,7 +528,7 @@ void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::p
     std::string out = tensor[p.node];
     if (options.outputs == OnnxOutputs::probabilities && p.loss < nodes.size()) {
       const OnnxNodeInfo& loss = nodes[p.loss];
-      if (loss.builtin == Builtin::none && !loss.hook)
+      if (loss.builtin.kind == Builtin::none && !loss.hook)
         throw error(fmt::format("ONNX export to {}: loss \"{}\" of kind {} has no ONNX mapping to turn \"{}\" into "
                                 "probabilities (export with OnnxOutputs::logits, or give the loss a member "
                                 "`void export_onnx(sg::io::OnnxLayerBuilder&) const`)",

@@ -43,7 +43,7 @@ for (const m of manifest.models) {
   const feeds = {};
   for (const input of m.inputs) {
     const data = floats(input.file);
-    if (data.length !== input.shape[0] * input.shape[1]) throw new Error(`${input.file}: wrong size`);
+    if (data.length !== input.shape.reduce((a, b) => a * b, 1)) throw new Error(`${input.file}: wrong size`);
     feeds[input.name] = new ort.Tensor('float32', data, input.shape);
   }
   const missing = m.outputs.map((o) => o.name).filter((n) => !session.outputNames.includes(n));

@@ -7,7 +7,8 @@
 // The networks: the multitask network of examples/multitask.cpp (shared trunk, two heads, softmax and
 // masked multi-label losses, the input normaliser folded in: the file takes raw pixels); a batch-norm
 // network with LeakyReLU, dropout, tanh and sigmoid (exported twice: probabilities and logits); and a
-// network without a loss that ends in Softmax and has a custom SiLU layer exporting through its hook.
+// network without a loss that ends in Softmax and has a custom SiLU layer exporting through its hook; a
+// convolutional network on [N, 1, 28, 28] images; and a residual network with two heads.
 // Data: the first 1,000 Fashion-MNIST test images when the data set is installed, else generated pixels.
 #include <algorithm>
 #include <cmath>
@@ -128,7 +129,8 @@ struct Manifest {
   fs::path dir;
   std::vector<std::string> entries;
   // Writes the input and the expected outputs of model `name` and records them.
-  void add(const std::string& name, const sg::Matrix<float>& input, const std::vector<Output>& outputs) {
+  void add(const std::string& name, const sg::Matrix<float>& input, const std::vector<Output>& outputs,
+           const std::string& sample_shape = "784") {
     write_floats(dir / (name + ".x.f32"), input.data(), input.size());
     std::vector<std::string> outs;
     for (const Output& o : outputs) {
@@ -139,7 +141,7 @@ struct Manifest {
     }
     entries.push_back(fmt::format(
         R"({{"name": "{}", "model": "{}.onnx", "inputs": [{{"name": "x", "shape": [{}, {}], "file": "{}.x.f32"}}], "outputs": [{}]}})",
-        name, name, input.cols(), input.rows(), name, fmt::join(outs, ", ")));
+        name, name, input.cols(), sample_shape, name, fmt::join(outs, ", ")));
   }
   void write(const std::string& source) const {
     std::ofstream out(dir / "manifest.json", std::ios::trunc);
@@ -148,11 +150,12 @@ struct Manifest {
 };
 
 template <class Model>
-void train_classifier(Model& model, const Data& d, const sg::Matrix<float>& train_x, std::size_t epochs) {
+void train_classifier(Model& model, const Data& d, const sg::Matrix<float>& train_x, std::size_t epochs,
+                      std::size_t count = train_count) {
   sg::Adam<float> adam;
   model.set_mode(sg::Mode::train);
   for (std::size_t e = 0; e < epochs; ++e)
-    for (std::size_t first = 0; first < train_count; first += batch) {
+    for (std::size_t first = 0; first < count; first += batch) {
       const sg::Matrix<float> x = columns(train_x, first, batch), y = one_hot(d.train_labels, first, batch);
       model.template bind<"x">(x);
       model.template bind<"y">(y);
@@ -249,6 +252,62 @@ void softmax_silu(const Data& d, Manifest& manifest) {
   manifest.add("softmax_silu", d.test_x, {{"probabilities", std::move(p)}});
 }
 
+// A convolutional network on images [N, 1, 28, 28]: Conv2D with and without bias, BatchNorm2D, max and
+// average pooling, Flatten, Dense after it.
+void convolutional(const Data& d, Manifest& manifest) {
+  using namespace sg;
+  auto net = sequential<Image<1, 28, 28>>(
+      Conv2D<8, 5, ConvOptions{.pad = 2}>{}, BatchNorm2D{}, ReLU{}, MaxPool2D<2>{},
+      Conv2D<16, 3, ConvOptions{.stride = 1, .pad = 1, .bias = false}>{}, BatchNorm2D{.epsilon = 1e-3},
+      LeakyReLU{.slope = 0.1}, AvgPool2D<2>{}, Dropout{.keep_prob = 0.9}, Flatten{}, Dense<deduced, 32>{}, ReLU{},
+      Dense<32, 10>{}, SoftmaxCrossEntropy{});
+  auto model = make_model<float>(net, 6);
+  train_classifier(model, d, d.train_x, 1, 2000);
+  model.bind<"x">(d.test_x);
+  model.forward();
+  io::save_onnx(model, manifest.dir / "convolutional.onnx");
+  manifest.add("convolutional", d.test_x, {{"probabilities", probabilities(model.prediction(), true)}}, "1, 28, 28");
+}
+
+// A residual block (Add), a padded average pool, BatchNorm over an image's values (flattened and
+// reshaped back), a Dense reading an image directly (the export flattens it), and a second head through
+// GlobalAvgPool with a sigmoid loss: two outputs.
+void residual(const Data& d, Manifest& manifest) {
+  using namespace sg;
+  auto net = network(
+      input<"x", Image<1, 28, 28>>(), input<"y", 10>(), input<"z", 4>(),
+      layer<"stem", "x">(Conv2D<4, 3, ConvOptions{.pad = 1}>{}), layer<"stem_act", "stem">(ReLU{}),
+      layer<"conv", "stem_act">(Conv2D<4, 3, ConvOptions{.pad = 1}>{}), layer<"sum", "conv", "stem_act">(Add{}),
+      layer<"sum_act", "sum">(Tanh{}), layer<"pool", "sum_act">(AvgPool2D<3, PoolOptions{.stride = 2, .pad = 1}>{}),
+      layer<"norm", "pool">(BatchNorm<4 * 14 * 14>{}), layer<"class_logits", "norm">(Dense<deduced, 10>{}),
+      layer<"gap", "sum_act">(GlobalAvgPool{}), layer<"channel_logits", "gap">(Dense<4, 4>{}),
+      loss<"class_cost", "class_logits", "y">(SoftmaxCrossEntropy{}),
+      loss<"channel_cost", "channel_logits", "z">(BinaryCrossEntropy{}, 0.5));
+  auto model = make_model<float>(net, 7);
+  Adam<float> adam;
+  for (std::size_t first = 0; first < 2000; first += batch) {
+    const Matrix<float> x = columns(d.train_x, first, batch), y = one_hot(d.train_labels, first, batch);
+    Matrix<float> z(4, batch);
+    for (std::size_t j = 0; j < batch; ++j)
+      for (std::size_t a = 0; a < 4; ++a) z(a, j) = (d.train_labels[first + j] >> a) & 1 ? 1.0f : 0.0f;
+    model.bind<"x">(x);
+    model.bind<"y">(y);
+    model.bind<"z">(z);
+    model.forward();
+    model.backward();
+    adam.step(model.parameters(), std::span<const float>(model.gradients()), model.slices(), 1e-3f);
+  }
+  model.set_mode(Mode::eval);
+  model.unbind_all();
+  model.bind<"x">(d.test_x);
+  model.forward();
+  io::save_onnx(model, manifest.dir / "residual.onnx");
+  manifest.add("residual", d.test_x,
+               {{"class_logits_probabilities", probabilities(model.output<"class_logits">(), true)},
+                {"channel_logits_probabilities", probabilities(model.output<"channel_logits">(), false)}},
+               "1, 28, 28");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -263,6 +322,8 @@ int main(int argc, char** argv) {
     multitask(d, manifest);
     batch_norm(d, manifest);
     softmax_silu(d, manifest);
+    convolutional(d, manifest);
+    residual(d, manifest);
     manifest.write(d.source);
     fmt::print("onnx_export_models: wrote {} models fed with {} to {}\n", manifest.entries.size(), d.source,
                manifest.dir.string());
