@@ -453,17 +453,21 @@ std::string serialise(const OnnxGraph& graph, const std::vector<std::pair<std::s
                             path, model.ByteSizeLong()));
   return bytes;
 }
+#else
+// Without libonnx-dev the graph is still mapped and validated (the same errors), but cannot be written.
+std::string serialise(const OnnxGraph&, const std::vector<std::pair<std::string, std::vector<std::int64_t>>>&,
+                      const std::vector<std::pair<std::string, std::vector<std::int64_t>>>&, const OnnxExportOptions&,
+                      const std::filesystem::path& path) {
+  throw error(fmt::format("ONNX export to {}: this staticgrad was built without ONNX (install libonnx-dev and "
+                          "configure again; STATICGRAD_WITH_ONNX)",
+                          path));
+}
 #endif
 
 }  // namespace
 
 void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::path& path,
                 const OnnxExportOptions& options) {
-#if !defined(STATICGRAD_HAVE_ONNX)
-  throw error(fmt::format("ONNX export to {}: this staticgrad was built without ONNX (install libonnx-dev and "
-                          "configure again; STATICGRAD_WITH_ONNX)",
-                          path));
-#else
   const std::vector<Prediction> predictions = find_predictions(nodes, options, path);
 
   // The nodes the outputs depend on; a loss is not among them (only its probability mapping is used).
@@ -556,7 +560,6 @@ void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::p
     graph_outputs.emplace_back(p.output, nodes[p.node].shape);
   }
   write_file_atomically(path, serialise(graph, graph_inputs, graph_outputs, options, path));
-#endif
 }
 
 }  // namespace detail

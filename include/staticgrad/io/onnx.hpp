@@ -48,7 +48,7 @@
 
 namespace sg::io {
 
-// The opset the file declares (default domain) and the file's producer name.
+// The opset of the default ONNX domain that exported files declare.
 inline constexpr std::int64_t onnx_opset = 13;
 
 // What each output holds: probabilities (softmax for SoftmaxCrossEntropy, sigmoid for the binary
