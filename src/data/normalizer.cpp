@@ -55,6 +55,22 @@ Normalizer Normalizer::fit(sg::MatrixView<const float> x, float epsilon) {
 
 Normalizer Normalizer::fit(const Dataset& train, float epsilon) { return fit(train.x.view(), epsilon); }
 
+Normalizer Normalizer::fit_global(sg::MatrixView<const float> x, float epsilon) {
+  if (x.cols == 0 || x.rows == 0)
+    throw sg::shape_error("Normalizer::fit_global: at least one value expected, found 0");
+  // One serial pass per statistic, in storage order: the same bits for any thread count.
+  const std::size_t count = x.rows * x.cols;
+  double sum = 0;
+  for (std::size_t k = 0; k < count; ++k) sum += x.data[k];
+  const double mu = sum / static_cast<double>(count);
+  double squares = 0;
+  for (std::size_t k = 0; k < count; ++k) squares += (x.data[k] - mu) * (x.data[k] - mu);
+  const float sd = static_cast<float>(std::sqrt(squares / static_cast<double>(count)));
+  return Normalizer(std::vector<float>(x.rows, static_cast<float>(mu)), std::vector<float>(x.rows, sd), epsilon);
+}
+
+Normalizer Normalizer::fit_global(const Dataset& train, float epsilon) { return fit_global(train.x.view(), epsilon); }
+
 void Normalizer::apply(sg::MatrixView<float> x) const {
   if (x.rows != mean_.size())
     throw sg::shape_error(fmt::format("Normalizer::apply: {} features expected (as fitted), found {}{}",

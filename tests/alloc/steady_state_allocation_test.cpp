@@ -59,4 +59,28 @@ BOOST_AUTO_TEST_CASE(zero_after_the_first_step_at_a_batch_size) {
   BOOST_TEST(allocations.load() - before_small == 0u);
 }
 
+// A convolutional network: convolution (its per-thread im2col buffers and dW chunks), batch norm over
+// channels, max and average pooling, flatten, a deduced dense layer.
+BOOST_AUTO_TEST_CASE(zero_after_the_first_step_for_a_convolutional_network) {
+  auto model = make_model<float>(
+      sequential<Image<2, 12, 12>>(Conv2D<8, 3, ConvOptions{.pad = 1}>{}, BatchNorm2D{}, ReLU{}, MaxPool2D<2>{},
+                                   Conv2D<8, 3, ConvOptions{.stride = 2, .bias = false}>{}, ReLU{},
+                                   AvgPool2D<2, PoolOptions{.stride = 1}>{}, Flatten{}, Dropout{.keep_prob = 0.8},
+                                   Dense<deduced, 10>{}, SoftmaxCrossEntropy{}),
+      1);
+  const auto x = test::normal_matrix<float>(2 * 12 * 12, 48, 4);
+  const auto y = test::one_hot_matrix<float>(10, 48, 5);
+  model.bind<"x">(x);
+  model.bind<"y">(y);
+  model.forward();
+  model.backward();
+  const std::size_t before = allocations.load();
+  for (int step = 1; step <= 5; ++step) {
+    model.set_step(step);
+    model.forward();
+    model.backward();
+  }
+  BOOST_TEST(allocations.load() - before == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,11 @@ class Normalizer {
   // depend on the thread count. Requires at least one sample (sg::shape_error).
   static Normalizer fit(sg::MatrixView<const float> x, float epsilon = default_epsilon);
   static Normalizer fit(const Dataset& train, float epsilon = default_epsilon);
+  // One mean and one deviation over all values of `x`, the same for every feature: for images, whose
+  // pixels are then all scaled alike, so a flip or a shift of a normalised image is the normalised flip
+  // or shift (convolutional networks; the same requirement).
+  static Normalizer fit_global(sg::MatrixView<const float> x, float epsilon = default_epsilon);
+  static Normalizer fit_global(const Dataset& train, float epsilon = default_epsilon);
 
   // Standardises every column of `x` in place. Requires x.rows == features() (sg::shape_error), which
   // also catches applying an unfitted normalizer.

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "staticgrad/core/gemm.hpp"
@@ -50,7 +51,19 @@ T* thread_buffer(std::size_t n) {
   return buffer.data();
 }
 
-// col (out_pixels x C K K, column-major) from one image x (C x H x W).
+// The output columns ox whose window column ox S - P + j falls inside the image: [first, last).
+template <WindowGeometry G>
+constexpr std::pair<std::size_t, std::size_t> inside_columns(std::size_t j) {
+  constexpr std::size_t wo = G.out_width();
+  const std::size_t first = j >= G.pad ? 0 : (G.pad - j + G.stride - 1) / G.stride;
+  // ox S + j - P < W  <=>  ox < (W + P - j) / S, rounded up
+  const std::size_t bound = G.width + G.pad > j ? (G.width + G.pad - j + G.stride - 1) / G.stride : 0;
+  const std::size_t last = bound < wo ? bound : wo;
+  return {first < last ? first : last, last};
+}
+
+// col (out_pixels x C K K, column-major) from one image x (C x H x W): column (c, i, j) holds, for each
+// output pixel, the input under kernel position (i, j) of channel c, or 0 in the padding.
 template <WindowGeometry G, class T>
 void im2col(const T* x, T* col) {
   constexpr std::size_t ho = G.out_height(), wo = G.out_width(), hw = ho * wo, k = G.kernel;
@@ -59,6 +72,7 @@ void im2col(const T* x, T* col) {
       for (std::size_t j = 0; j < k; ++j) {
         T* dst = col + ((c * k + i) * k + j) * hw;
         const T* plane = x + c * G.height * G.width;
+        const auto [first, last] = inside_columns<G>(j);
         for (std::size_t oy = 0; oy < ho; ++oy) {
           const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
           T* row = dst + oy * wo;
@@ -66,10 +80,14 @@ void im2col(const T* x, T* col) {
             std::fill(row, row + wo, T(0));
             continue;
           }
-          const T* src = plane + std::size_t(iy) * G.width;
-          for (std::size_t ox = 0; ox < wo; ++ox) {
-            const std::ptrdiff_t ix = std::ptrdiff_t(ox * G.stride + j) - std::ptrdiff_t(G.pad);
-            row[ox] = ix < 0 || ix >= std::ptrdiff_t(G.width) ? T(0) : src[ix];
+          std::fill(row, row + first, T(0));
+          std::fill(row + last, row + wo, T(0));
+          if (first == last) continue;
+          const T* src = plane + std::size_t(iy) * G.width + (first * G.stride + j - G.pad);
+          if constexpr (G.stride == 1) {
+            std::copy(src, src + (last - first), row + first);
+          } else {
+            for (std::size_t ox = first; ox < last; ++ox) row[ox] = src[(ox - first) * G.stride];
           }
         }
       }
@@ -84,13 +102,17 @@ void col2im_add(const T* dcol, T* dx) {
       for (std::size_t j = 0; j < k; ++j) {
         const T* src = dcol + ((c * k + i) * k + j) * hw;
         T* plane = dx + c * G.height * G.width;
+        const auto [first, last] = inside_columns<G>(j);
         for (std::size_t oy = 0; oy < ho; ++oy) {
           const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
-          if (iy < 0 || iy >= std::ptrdiff_t(G.height)) continue;
-          T* row = plane + std::size_t(iy) * G.width;
-          for (std::size_t ox = 0; ox < wo; ++ox) {
-            const std::ptrdiff_t ix = std::ptrdiff_t(ox * G.stride + j) - std::ptrdiff_t(G.pad);
-            if (ix >= 0 && ix < std::ptrdiff_t(G.width)) row[ix] += src[oy * wo + ox];
+          if (iy < 0 || iy >= std::ptrdiff_t(G.height) || first == last) continue;
+          T* row = plane + std::size_t(iy) * G.width + (first * G.stride + j - G.pad);
+          const T* in = src + oy * wo;
+          if constexpr (G.stride == 1) {
+#pragma omp simd
+            for (std::size_t ox = first; ox < last; ++ox) row[ox - first] += in[ox];
+          } else {
+            for (std::size_t ox = first; ox < last; ++ox) row[(ox - first) * G.stride] += in[ox];
           }
         }
       }

@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/core/shape_check.hpp"
@@ -44,6 +45,12 @@ struct Pool2D {
   // f(y_index, x_index_in_plane) for every window position of output (oy, ox) inside the image.
   template <class F>
   static void window(std::size_t oy, std::size_t ox, F&& f) {
+    if constexpr (G.pad == 0) {  // every window lies inside the image
+      const std::size_t base = oy * G.stride * G.width + ox * G.stride;
+      for (std::size_t i = 0; i < G.kernel; ++i)
+        for (std::size_t j = 0; j < G.kernel; ++j) f(base + i * G.width + j);
+      return;
+    }
     for (std::size_t i = 0; i < G.kernel; ++i) {
       const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
       if (iy < 0 || iy >= std::ptrdiff_t(G.height)) continue;
@@ -65,10 +72,13 @@ struct Pool2D {
           T acc;
           if constexpr (Kind == PoolKind::max) {
             acc = -INFINITY;
+            bool nan = false;
             window(oy, ox, [&](std::size_t k) {
               const T v = in[k];
-              if (v > acc || std::isnan(v)) acc = std::isnan(acc) ? acc : v;
+              acc = v > acc ? v : acc;
+              nan = nan || v != v;
             });
+            if (nan) acc = std::numeric_limits<T>::quiet_NaN();
           } else {
             acc = 0;
             window(oy, ox, [&](std::size_t k) { acc += in[k]; });

@@ -77,7 +77,15 @@ struct BinaryElementwise {
     }
     const Broadcast sa = Broadcast::of(a, r, c), sb = Broadcast::of(b, r, c);
     parallel::for_each_index(c, r, [&](std::size_t j) {
-      for (std::size_t i = 0; i < r; ++i) out(i, j) = self.f(a.data[sa.at(i, j)], b.data[sb.at(i, j)]);
+      const T* aj = a.data + j * sa.col_stride;
+      const T* bj = b.data + j * sb.col_stride;
+      T* oj = out.data + j * r;
+      if (sa.row_stride == 1 && sb.row_stride == 1) {  // a column broadcast (n x 1) or none: contiguous
+#pragma omp simd
+        for (std::size_t i = 0; i < r; ++i) oj[i] = self.f(aj[i], bj[i]);
+      } else {
+        for (std::size_t i = 0; i < r; ++i) oj[i] = self.f(aj[i * sa.row_stride], bj[i * sb.row_stride]);
+      }
     });
   }
 
@@ -103,9 +111,44 @@ struct BinaryElementwise {
       return dout.data[k] * partial(a.data[sa.at(i, j)], b.data[sb.at(i, j)], out.data[k]);
     };
     const bool full_rows = dx.rows == r || r == 1, full_cols = dx.cols == c || c == 1;
+    const bool contiguous = sa.row_stride == 1 && sb.row_stride == 1;  // no operand broadcast along rows
+    // term(i, j) for i in [first, first + count) of column j, into t[0, count).
+    auto column_terms = [&](std::size_t j, std::size_t first, std::size_t count, T* t) {
+      const T* aj = a.data + j * sa.col_stride + first;
+      const T* bj = b.data + j * sb.col_stride + first;
+      const T* gj = dout.data + j * r + first;
+      const T* oj = out.data + j * r + first;
+#pragma omp simd
+      for (std::size_t i = 0; i < count; ++i) t[i] = gj[i] * partial(aj[i], bj[i], oj[i]);
+    };
+    constexpr std::size_t block = 64;
     if (full_rows && full_cols) {  // no broadcast: elementwise
       parallel::for_each_index(c, r, [&](std::size_t j) {
-        for (std::size_t i = 0; i < r; ++i) dx(i, j) += term(i, j);
+        if (contiguous) {
+          T t[block];
+          for (std::size_t first = 0; first < r; first += block) {
+            const std::size_t count = first + block <= r ? block : r - first;
+            column_terms(j, first, count, t);
+            T* d = dx.data + j * dx.rows + first;
+#pragma omp simd
+            for (std::size_t i = 0; i < count; ++i) d[i] += t[i];
+          }
+        } else {
+          for (std::size_t i = 0; i < r; ++i) dx(i, j) += term(i, j);
+        }
+      });
+    } else if (full_rows && contiguous) {  // dx is rows x 1: blocks of rows, each summed over j ascending
+      const std::size_t blocks = (r + block - 1) / block;
+      parallel::for_each_index(blocks, block * c, [&](std::size_t blk) {
+        const std::size_t first = blk * block, count = first + block <= r ? block : r - first;
+        T acc[block], t[block];
+        for (std::size_t i = 0; i < count; ++i) acc[i] = T(0);
+        for (std::size_t j = 0; j < c; ++j) {
+          column_terms(j, first, count, t);
+#pragma omp simd
+          for (std::size_t i = 0; i < count; ++i) acc[i] += t[i];
+        }
+        for (std::size_t i = 0; i < count; ++i) dx(first + i, 0) += acc[i];
       });
     } else if (full_rows) {  // dx is rows x 1: sum each row over the columns, j ascending
       parallel::for_each_index(r, c, [&](std::size_t i) {
