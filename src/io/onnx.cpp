@@ -490,10 +490,10 @@ void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::p
     if (!needed[static_cast<std::size_t>(it - nodes.begin())])
       throw error(fmt::format("ONNX export to {}: normalized_input \"{}\" is not read by any output", path,
                               options.normalized_input));
-    if (static_cast<std::int64_t>(options.normalizer->features()) != it->shape[0])
+    if (static_cast<std::int64_t>(options.normalizer->features()) != product(it->shape))
       throw shape_error(fmt::format("ONNX export to {}: the normalizer of input \"{}\": {} features expected (the "
                                     "input's width), found {}",
-                                    path, options.normalized_input, it->shape[0], options.normalizer->features()));
+                                    path, options.normalized_input, product(it->shape), options.normalizer->features()));
   }
 
   OnnxGraph graph;

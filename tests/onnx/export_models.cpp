@@ -17,12 +17,14 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "staticgrad/data/fashion_mnist.hpp"
 #include "staticgrad/data/normalizer.hpp"
+#include "staticgrad/data/split.hpp"
 #include "staticgrad/io/onnx.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
@@ -311,8 +313,16 @@ void residual(const Data& d, Manifest& manifest) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 6 && std::string_view(argv[1]) == "--indices") {
+    // onnx_export_models --indices N SEED COUNT FILE: the first COUNT of sg::data::shuffled_indices(N, SEED)
+    // as a JSON array, the subset an example's --short mode takes (fashion_mnist_cnn: 10000 8 2000).
+    auto order = sg::data::shuffled_indices(std::stoul(argv[2]), std::stoull(argv[3]));
+    order.resize(std::min<std::size_t>(order.size(), std::stoul(argv[4])));
+    std::ofstream(argv[5]) << fmt::format("[{}]\n", fmt::join(order, ", "));
+    return 0;
+  }
   if (argc != 2) {
-    fmt::print(stderr, "usage: onnx_export_models OUT_DIR\n");
+    fmt::print(stderr, "usage: onnx_export_models OUT_DIR | --indices N SEED COUNT FILE\n");
     return 2;
   }
   try {

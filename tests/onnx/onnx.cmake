@@ -9,6 +9,8 @@
 #   onnx.checker  onnx.checker (Debian python3-onnx) accepts every exported file; SKIPPED without it
 #   onnx.flagship fashion_mnist --short --export-onnx: the file scores exactly the printed test accuracy in
 #                 ONNX Runtime on the official test set; SKIPPED without Fashion-MNIST or ONNX Runtime
+#   onnx.cnn      the same for fashion_mnist_cnn (input [N, 1, 28, 28]) on the 2000 test images its --short
+#                 mode scores (listed by onnx.cnn_indices)
 add_executable(onnx_export_models "${CMAKE_CURRENT_LIST_DIR}/export_models.cpp")
 target_link_libraries(onnx_export_models PRIVATE staticgrad::staticgrad)
 target_compile_options(onnx_export_models PRIVATE -Wall -Wextra -Wpedantic)
@@ -32,8 +34,17 @@ if(STATICGRAD_BUILD_EXAMPLES)
   endif()
   add_test(NAME onnx.flagship
     COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/flagship_onnx.sh" "$<TARGET_FILE:fashion_mnist>" "${_sg_onnx_fashion}"
-            "${CMAKE_CURRENT_BINARY_DIR}/onnxruntime" "${CMAKE_CURRENT_BINARY_DIR}/onnx_flagship")
+            "${CMAKE_CURRENT_BINARY_DIR}/onnxruntime" "${CMAKE_CURRENT_BINARY_DIR}/onnx_flagship" 784)
   set_tests_properties(onnx.flagship PROPERTIES LABELS onnx SKIP_RETURN_CODE 77 TIMEOUT 600
+    ENVIRONMENT "OMP_WAIT_POLICY=passive" RESOURCE_LOCK staticgrad_onnxruntime_modules)
+  # fashion_mnist_cnn --short scores the first 2000 of shuffled_indices(10000, 8) of the test set.
+  set(_sg_cnn_indices "${CMAKE_CURRENT_BINARY_DIR}/onnx_cnn_test_indices.json")
+  add_test(NAME onnx.cnn_indices COMMAND onnx_export_models --indices 10000 8 2000 "${_sg_cnn_indices}")
+  set_tests_properties(onnx.cnn_indices PROPERTIES LABELS onnx FIXTURES_SETUP onnx_cnn_indices)
+  add_test(NAME onnx.cnn
+    COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/flagship_onnx.sh" "$<TARGET_FILE:fashion_mnist_cnn>" "${_sg_onnx_fashion}"
+            "${CMAKE_CURRENT_BINARY_DIR}/onnxruntime" "${CMAKE_CURRENT_BINARY_DIR}/onnx_cnn" 1,28,28 "${_sg_cnn_indices}")
+  set_tests_properties(onnx.cnn PROPERTIES LABELS onnx SKIP_RETURN_CODE 77 TIMEOUT 600 FIXTURES_REQUIRED onnx_cnn_indices
     ENVIRONMENT "OMP_WAIT_POLICY=passive" RESOURCE_LOCK staticgrad_onnxruntime_modules)
 endif()
 
