@@ -8,10 +8,17 @@
 #   PNG::PNG              PNG contact sheets written by the data and eval code       Debian: libpng-dev
 #   Boost::unit_test_framework  only when STATICGRAD_BUILD_TESTS is ON              Debian: libboost-test-dev
 #   staticgrad_blas       an INTERFACE target carrying the CBLAS (optional)          Debian: libopenblas-openmp-dev
+#   onnx_proto            the ONNX protobuf schema, for sg::io::save_onnx (optional) Debian: libonnx-dev
 #
 # and the function staticgrad_link_blas(<target>), which links the CBLAS into <target> and adds the PUBLIC
 # definitions STATICGRAD_HAVE_CBLAS=1 (and STATICGRAD_OPENBLAS=1 for OpenBLAS). Without a CBLAS (or with
 # -DSTATICGRAD_USE_BLAS=OFF) it does nothing and the portable OpenMP GEMM in src/core/gemm.cpp is used.
+#
+# and the option STATICGRAD_WITH_ONNX (default: ON when ONNX's CMake package and protobuf are found) with
+# the function staticgrad_link_onnx(<target>), which compiles <target> with the PRIVATE definition
+# STATICGRAD_HAVE_ONNX=1 and links the ONNX protobuf classes privately (src/io/onnx.cpp is the only user;
+# the public header io/onnx.hpp never includes protobuf). Without ONNX, sg::io::save_onnx throws an
+# sg::error saying that the library was built without ONNX, and everything else builds as before.
 #
 # Which OpenBLAS runs: Debian installs OpenBLAS in a pthreads and an OpenMP build side by side and lets
 # update-alternatives pick the one behind /usr/lib/x86_64-linux-gnu/libopenblas.so.0 (libtorch-dev, for
@@ -125,6 +132,50 @@ if(STATICGRAD_CBLAS_FOUND AND NOT TARGET staticgrad_blas)
     target_link_options(staticgrad_blas INTERFACE "LINKER:-rpath,${STATICGRAD_CBLAS_RUNTIME_DIR}")
   endif()
 endif()
+
+# ---- ONNX (optional) -------------------------------------------------------------------------------------
+# Debian's libonnx-dev installs ONNXConfig.cmake, whose imported target onnx_proto needs the target
+# protobuf::libprotobuf (CMake's FindProtobuf makes it). An installed static libstaticgrad.a records the two
+# shared libraries by full path, so a consumer needs no find_package(ONNX).
+find_package(Protobuf QUIET)
+set(_staticgrad_onnx_found FALSE)
+if(Protobuf_FOUND AND TARGET protobuf::libprotobuf)
+  find_package(ONNX CONFIG QUIET)
+  if(ONNX_FOUND AND TARGET onnx_proto)
+    set(_staticgrad_onnx_found TRUE)
+  endif()
+endif()
+option(STATICGRAD_WITH_ONNX "ONNX export (sg::io::save_onnx) through Debian's libonnx-dev" ${_staticgrad_onnx_found})
+if(STATICGRAD_WITH_ONNX AND NOT _staticgrad_onnx_found)
+  message(FATAL_ERROR "STATICGRAD_WITH_ONNX is ON but ONNX's CMake package or protobuf was not found: install "
+                      "libonnx-dev (scripts/install-deps), or configure with -DSTATICGRAD_WITH_ONNX=OFF")
+endif()
+if(STATICGRAD_WITH_ONNX)
+  message(STATUS "staticgrad: ONNX ${ONNX_VERSION} (sg::io::save_onnx), protobuf ${Protobuf_VERSION}")
+else()
+  message(STATUS "staticgrad: without ONNX (sg::io::save_onnx throws; install libonnx-dev to enable it)")
+endif()
+
+function(staticgrad_link_onnx target)
+  if(NOT STATICGRAD_WITH_ONNX)
+    return()
+  endif()
+  target_compile_definitions(${target} PRIVATE STATICGRAD_HAVE_ONNX=1)
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:onnx_proto>)
+  get_target_property(_location onnx_proto IMPORTED_LOCATION_RELEASE)
+  if(NOT _location)
+    get_target_property(_location onnx_proto IMPORTED_LOCATION)
+  endif()
+  if(_location)
+    target_link_libraries(${target} PRIVATE $<INSTALL_INTERFACE:${_location}>)
+  endif()
+  foreach(_library IN LISTS Protobuf_LIBRARIES)
+    if(_library MATCHES "^(optimized|debug|general)$")
+      continue()
+    endif()
+    target_link_libraries(${target} PRIVATE $<INSTALL_INTERFACE:${_library}>)
+  endforeach()
+endfunction()
 
 # staticgrad_link_blas(<target>): link the CBLAS found above into <target>. PRIVATE so that cblas.h's
 # folder does not leak into users' include paths; a static <target> still passes the library and the

@@ -11,15 +11,19 @@
 // whose whole gradient is checked with sg::check_model_gradient, and trained for a few hundred steps of
 // Adam on a two-class toy problem (points inside or outside a circle).
 //
-// Usage: custom_op [--short]   (--short: fewer training steps, for CI; --help lists the options). Exit code
-// 1 if a check fails.
+// Usage: custom_op [--short] [--export-onnx PATH]   (--short: fewer training steps, for CI; --help lists the
+// options; --export-onnx: write the trained network as ONNX, each custom layer through its hook). Exit
+// code 1 if a check fails.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <span>
 
 #include <fmt/core.h>
 
 #include "staticgrad/graph/model_gradient_check.hpp"
+#include "staticgrad/io/onnx.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/staticgrad.hpp"
 
@@ -80,6 +84,10 @@ struct SiLU {
   static constexpr std::array<sg::ParamDecl, 0> params{};       // no parameters
   template <class B, class Z>
   auto build(const B&, Z z) const { return silu(z); }
+  // Optional: how sg::io::save_onnx writes it (docs/onnx.md), here as ONNX's x * Sigmoid(x).
+  void export_onnx(sg::io::OnnxLayerBuilder& b) const {
+    b.set_output(b.node("Mul", {b.input(0), b.node("Sigmoid", {b.input(0)})}));
+  }
 };
 
 struct Sine {
@@ -88,6 +96,7 @@ struct Sine {
   static constexpr std::array<sg::ParamDecl, 0> params{};
   template <class B, class Z>
   auto build(const B&, Z z) const { return my::sin(z); }
+  void export_onnx(sg::io::OnnxLayerBuilder& b) const { b.set_output(b.node("Sin", {b.input(0)})); }
 };
 
 auto make_network() {
@@ -121,7 +130,7 @@ bool report(const char* what, const sg::GradientCheckResult& r) {
   return r.passed();
 }
 
-int run(bool short_run) {
+int run(bool short_run, const std::optional<std::filesystem::path>& export_onnx) {
   bool ok = true;
 
   // [snippet:check_ops]
@@ -187,6 +196,13 @@ int run(bool short_run) {
     fmt::print("custom_op: FAILED (a gradient check failed or training did not lower the cost)\n");
     return 1;
   }
+  if (export_onnx) {
+    // [snippet:custom_export]
+    // Both custom layers map through their export_onnx hooks; Dense and the loss are built in.
+    sg::io::save_onnx(model, *export_onnx);  // output "probabilities": the softmax of the logits
+    // [end:custom_export]
+    fmt::print("wrote {}\n", export_onnx->string());
+  }
   fmt::print("custom_op: gradient checks passed, training cost {:.4f} -> {:.4f}, accuracy {:.3f}\n", first_cost, cost,
              accuracy);
   return 0;
@@ -200,6 +216,8 @@ int main(int argc, char** argv) {
       "custom_op",
       "Adds a composite op (SiLU) and a primitive op (sine) in user code, gradient-checks both, and trains\n"
       "a small network that uses them. Exit code 1 if a check fails.");
+  std::optional<std::filesystem::path> export_onnx;
   cli.flag("--short", short_run, "fewer training steps, for CI");
-  return cli.run(argc, argv, [&] { return run(short_run); });
+  cli.option("--export-onnx", export_onnx, "PATH", "also write the trained network as ONNX (docs/onnx.md)");
+  return cli.run(argc, argv, [&] { return run(short_run, export_onnx); });
 }

@@ -7,6 +7,7 @@
 // curve (SVG), the history (CSV) and the best checkpoint.
 //
 //   build/examples/fashion_mnist [--epochs N] [--batch B] [--seed S] [--threads T] [--out DIR] ...
+//   build/examples/fashion_mnist --export-onnx model.onnx    also writes the trained network as ONNX
 //
 // Its last line is `test_accuracy=0.XXXX` so scripts can read it. Any error (a missing or corrupt data
 // file, a bad checkpoint) ends it with exit code 1 and one line naming the file and the problem.
@@ -27,6 +28,7 @@
 #include "staticgrad/data/normalizer.hpp"
 #include "staticgrad/data/split.hpp"
 #include "staticgrad/eval/diagnosis.hpp"
+#include "staticgrad/io/onnx.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/optim/schedule.hpp"
 #include "staticgrad/staticgrad.hpp"
@@ -47,6 +49,7 @@ struct Options {
   int threads = 0;  // 0: OpenMP's default
   std::optional<std::filesystem::path> save;
   std::optional<std::filesystem::path> resume;
+  std::optional<std::filesystem::path> export_onnx;
   std::filesystem::path out = "fashion_mnist_out";
   bool quiet = false;
   bool short_run = false;
@@ -74,6 +77,9 @@ bool parse(int argc, char** argv, Options& o) {
       .option("--threads", o.threads, "T", "OpenMP threads (default: all cores); results do not depend on it")
       .option("--save", o.save, "PATH", "the best checkpoint (default OUT/best.sgck)")
       .option("--resume", o.resume, "PATH", "continue training from a checkpoint written by --save")
+      .option("--export-onnx", o.export_onnx, "PATH",
+              "also write the trained network as ONNX: input x [N, 784] of pixels in [0, 1]\n"
+              "(the normalisation is in the file), output probabilities [N, 10] (docs/onnx.md)")
       .option("--out", o.out, "DIR",
               "where the learning curve, history and checkpoint go (default fashion_mnist_out)")
       .option("--human-error", o.human_error, "E",
@@ -184,6 +190,16 @@ int run(const Options& o, sg::distributed::Context& ctx) {
              on_test.accuracy);
   fmt::print("wrote {}, {} and {}\n", (o.out / "learning_curve.svg").string(), (o.out / "history.csv").string(),
              checkpoint.string());
+  if (o.export_onnx) {
+    // [snippet:flagship_export_onnx]
+    // The serving side gets raw pixels in [0, 1]: the training set's normalisation is folded into the
+    // graph as its first nodes; the output is the softmax of the logits.
+    sg::io::save_onnx(model, *o.export_onnx,
+                      {.normalizer = normalizer, .output_names = {{"layer9", "probabilities"}}});
+    // [end:flagship_export_onnx]
+    fmt::print("wrote {} (ONNX: input x [N, 784] pixels in [0, 1], output probabilities [N, 10])\n",
+               o.export_onnx->string());
+  }
 
   sg::eval::ErrorRates errors;
   errors.human = o.human_error;

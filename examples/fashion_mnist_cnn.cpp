@@ -10,6 +10,7 @@
 // history (CSV) and the best checkpoint.
 //
 //   build/examples/fashion_mnist_cnn [--epochs N] [--minutes M] [--batch B] [--seed S] [--threads T] ...
+//   build/examples/fashion_mnist_cnn --export-onnx cnn.onnx    also writes the trained network as ONNX
 //
 // Its last line is `test_accuracy=0.XXXX`. Any error (a missing or corrupt data file, a bad checkpoint)
 // ends it with exit code 1 and one line naming the file and the problem.
@@ -30,6 +31,7 @@
 #include "staticgrad/data/split.hpp"
 #include "staticgrad/distributed/fit.hpp"
 #include "staticgrad/eval/diagnosis.hpp"
+#include "staticgrad/io/onnx.hpp"
 #include "staticgrad/optim/adam.hpp"
 #include "staticgrad/optim/schedule.hpp"
 #include "staticgrad/staticgrad.hpp"
@@ -51,6 +53,7 @@ struct Options {
   int threads = 0;
   std::optional<std::filesystem::path> save;
   std::optional<std::filesystem::path> resume;
+  std::optional<std::filesystem::path> export_onnx;
   std::filesystem::path out = "fashion_mnist_cnn_out";
   bool quiet = false;
   bool short_run = false;
@@ -78,6 +81,9 @@ bool parse(int argc, char** argv, Options& o) {
       .option("--save", o.save, "PATH", "the best checkpoint (default OUT/best.sgck)")
       .option("--resume", o.resume, "PATH", "continue training from a checkpoint written by --save")
       .option("--out", o.out, "DIR", "where the learning curve, history and checkpoint go")
+      .option("--export-onnx", o.export_onnx, "PATH",
+              "also write the trained network as ONNX: input x [N, 1, 28, 28] of pixels in [0, 1]\n"
+              "(the normalisation is in the file), output probabilities [N, 10] (docs/onnx.md)")
       .option("--human-error", o.human_error, "E", "human-level error for the diagnosis (default 0)")
       .option("--decay", o.decay, "D", "learning rate of epoch e is 1e-3 * D^e (default 0.9)")
       .option("--patience", o.patience, "N", "early stopping: epochs without dev-cost improvement (default 5)")
@@ -187,6 +193,12 @@ int run(const Options& o, sg::distributed::Context& ctx) {
              on_test.accuracy);
   fmt::print("wrote {}, {} and {}\n", (o.out / "learning_curve.svg").string(), (o.out / "history.csv").string(),
              checkpoint.string());
+  if (o.export_onnx) {
+    // Raw pixels in [0, 1] as [N, 1, 28, 28]: the normalisation is the file's first nodes.
+    sg::io::save_onnx(model, *o.export_onnx, {.normalizer = normalizer});
+    fmt::print("wrote {} (ONNX: input x [N, 1, 28, 28] pixels in [0, 1], output probabilities [N, 10])\n",
+               o.export_onnx->string());
+  }
 
   sg::eval::ErrorRates errors;
   errors.human = o.human_error;

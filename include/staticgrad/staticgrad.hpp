@@ -89,6 +89,7 @@
 #include "staticgrad/io/atomic_file.hpp"
 #include "staticgrad/io/checkpoint.hpp"
 #include "staticgrad/io/model_checkpoint.hpp"
+#include "staticgrad/io/onnx.hpp"
 #include "staticgrad/data/augment.hpp"
 #include "staticgrad/data/bytes.hpp"
 #include "staticgrad/data/csv.hpp"

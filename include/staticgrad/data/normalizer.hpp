@@ -46,6 +46,8 @@ class Normalizer {
   const std::vector<float>& mean() const { return mean_; }
   const std::vector<float>& stddev() const { return stddev_; }
   float epsilon() const { return epsilon_; }
+  // What apply() multiplies by after centring: 1 / stddev, or 1 for a feature that is only centred.
+  const std::vector<float>& inverse_scale() const { return inverse_scale_; }
 
  private:
   std::vector<float> mean_, stddev_;

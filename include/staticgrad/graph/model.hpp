@@ -424,6 +424,14 @@ class Model {
     return h;
   }
 
+  // Calls f(node) for each node in declaration (topological) order, with the node as a const reference:
+  // N::decl::name, N::is_input, N::shape, and for a layer N::layer_type, N::inputs, N::first_slot and
+  // node.layer. For exporters (io/onnx.hpp) that walk the graph without touching the passes.
+  template <class F>
+  void for_each_node(F&& f) const {
+    boost::hana::for_each(nodes_, [&](const auto& node) { f(node); });
+  }
+
   // A table of node, kind, output shape and parameter count, with the totals.
   std::string summary() const {
     std::string out = fmt::format("{:<16} {:<26} {:<12} {:>10}\n", "node", "kind", "output", "params");
