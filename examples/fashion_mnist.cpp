@@ -38,6 +38,7 @@
 #include "staticgrad/train/fit.hpp"
 
 #include "common/command_line.hpp"
+#include "common/report.hpp"
 
 namespace {
 
@@ -182,14 +183,8 @@ int run(const Options& o, sg::distributed::Context& ctx) {
   history.write_csv(o.out / "history.csv");
   history.write_learning_curve_svg(o.out / "learning_curve.svg", "Fashion-MNIST, 784-512-256-10");
 
-  const sg::Evaluation on_train = sg::evaluate(model, train_feed);
-  const sg::Evaluation on_dev = sg::evaluate(model, dev_feed);
-  const sg::Evaluation on_test = sg::evaluate(model, test_feed);
-  fmt::print("trained {} epochs in {:.1f} s ({} threads)\n", history.size(), seconds, omp_get_max_threads());
-  fmt::print("accuracy: train {:.4f}  dev {:.4f}  test {:.4f}\n", on_train.accuracy, on_dev.accuracy,
-             on_test.accuracy);
-  fmt::print("wrote {}, {} and {}\n", (o.out / "learning_curve.svg").string(), (o.out / "history.csv").string(),
-             checkpoint.string());
+  const example::SplitScores scores = example::evaluate_splits(model, train_feed, dev_feed, test_feed);
+  example::print_training_summary(history.size(), seconds, scores, o.out, checkpoint);
   if (o.export_onnx) {
     // [snippet:flagship_export_onnx]
     // The serving side gets raw pixels in [0, 1]: the training set's normalisation is folded into the
@@ -201,13 +196,7 @@ int run(const Options& o, sg::distributed::Context& ctx) {
                o.export_onnx->string());
   }
 
-  sg::eval::ErrorRates errors;
-  errors.human = o.human_error;
-  errors.train = 1 - on_train.accuracy;
-  errors.dev = 1 - on_dev.accuracy;
-  errors.test = 1 - on_test.accuracy;
-  fmt::print("\n{}\n", sg::eval::format_diagnosis(errors, sg::eval::diagnose(errors)));
-  fmt::print("test_accuracy={:.4f}\n", on_test.accuracy);
+  example::print_diagnosis_and_score(scores, o.human_error);
   return 0;
 }
 
