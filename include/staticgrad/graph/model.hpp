@@ -83,8 +83,9 @@ constexpr std::size_t count_parameters(bool include_statistics) {
 
 template <class T, class Net>
 class Model {
+  static_assert(detail::resolve_in_order<T, Net>(std::make_index_sequence<Net::size>{}));
   template <std::size_t... I>
-  static auto node_tuple(std::index_sequence<I...>) -> boost::hana::tuple<typename detail::node_at<T, Net, I>::type...>;
+  static auto node_tuple(std::index_sequence<I...>) -> indexed_tuple<typename detail::node_at<T, Net, I>::type...>;
   using Nodes = decltype(node_tuple(std::make_index_sequence<Net::size>{}));
 
   template <std::size_t K>
@@ -115,7 +116,7 @@ class Model {
     params_.fill(T(0));
     grads_.fill(T(0));
     std::size_t offset = 0;
-    boost::hana::for_each(nodes_, [&](auto& node) {
+    for_each_element(nodes_, [&](auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (!N::is_input) {
         for (std::size_t k = 0; k < N::layer_type::params.size(); ++k) {
@@ -142,7 +143,7 @@ class Model {
   // Draw every parameter again from `seed`, by its layer's initialisation scheme.
   void reinitialize(std::uint64_t seed) {
     seed_ = seed;
-    boost::hana::for_each(nodes_, [&](auto& node) {
+    for_each_element(nodes_, [&](auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (!N::is_input)
         for (std::size_t k = 0; k < N::layer_type::params.size(); ++k)
@@ -157,7 +158,7 @@ class Model {
   // Bind data input `Name` to `data` (rows x m) for the next passes. The view must outlive them.
   template <fixed_string Name>
   void bind(ConstView<T> data) {
-    auto& node = boost::hana::at_c<index_of<Name>()>(nodes_);
+    auto& node = get_node<index_of<Name>()>();
     static_assert(std::remove_cvref_t<decltype(node)>::is_input, "staticgrad: bind<Name>() needs a data input");
     check::rows_extent(fmt::format("input \"{}\"", Name.view()), std::remove_cvref_t<decltype(node)>::shape::rows,
                        data.rows);
@@ -178,10 +179,10 @@ class Model {
 
   template <fixed_string Name>
   void unbind() {
-    boost::hana::at_c<index_of<Name>()>(nodes_).is_bound = false;
+    get_node<index_of<Name>()>().is_bound = false;
   }
   void unbind_all() {
-    boost::hana::for_each(nodes_, [](auto& n) {
+    for_each_element(nodes_, [](auto& n) {
       if constexpr (std::remove_cvref_t<decltype(n)>::is_input) n.is_bound = false;
     });
   }
@@ -189,31 +190,13 @@ class Model {
   // Evaluate every node whose inputs are bound, in the current mode; returns the cost (0 without losses).
   T forward() {
     m_ = batch_extent();
-    T cost = 0;
+    pass_cost_ = 0;
     losses_computed_ = 0;
-    boost::hana::for_each(nodes_, [&](auto& node) {
-      using N = std::remove_cvref_t<decltype(node)>;
-      if constexpr (N::is_input) {
-        computed_[N::index] = node.is_bound;
-      } else {
-        bool ready = true;
-        for (std::size_t in : N::inputs) ready = ready && computed_[in];
-        computed_[N::index] = ready;
-        if (!ready) return;
-        LayerAccess<T, Model, N> access{*this, node, m_, mode_, seed_, step_};
-        if constexpr (requires { node.layer.before_forward(access); }) node.layer.before_forward(access);
-        node.visit(mode_, [&](auto& e) { e.forward(*this, m_); });
-        if constexpr (requires { node.layer.after_forward(access); }) node.layer.after_forward(access);
-        if constexpr (N::is_loss) {
-          cost += static_cast<T>(node.loss_weight) * node.value(mode_)(0, 0);
-          ++losses_computed_;
-        }
-      }
-    });
+    for (auto pass : passes<NodePass::forward>()) (this->*pass)();
     if (l2_lambda_ > 0 && mode_ == Mode::train)
-      cost += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
-    cost_ = cost;
-    return cost;
+      pass_cost_ += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
+    cost_ = pass_cost_;
+    return cost_;
   }
 
   // Gradients of the last forward's cost with respect to every parameter that is not frozen.
@@ -221,22 +204,10 @@ class Model {
     if (losses_computed_ == 0)
       throw error("staticgrad: backward() after a forward() that computed no loss (are the labels bound?)");
     grads_.fill(T(0));
-    boost::hana::for_each(nodes_, [&](auto& node) {
-      using N = std::remove_cvref_t<decltype(node)>;
-      if constexpr (!N::is_input) {
-        if (computed_[N::index] && needs_backward_[N::index]) {
-          View<T> adj = node.visit(mode_, [&](auto& e) { return e.zeroed_adjoint(m_); });
-          if constexpr (N::is_loss) adj.data[0] = static_cast<T>(node.loss_weight);
-        }
-      }
-    });
+    for (auto pass : passes<NodePass::seed_adjoint>()) (this->*pass)();
     if (l2_lambda_ > 0 && mode_ == Mode::train) l2_backward();
-    reverse_for_each([&](auto& node) {
-      using N = std::remove_cvref_t<decltype(node)>;
-      if constexpr (!N::is_input)
-        if (computed_[N::index] && needs_backward_[N::index])
-          node.visit(mode_, [&](auto& e) { e.backward(*this, m_); });
-    });
+    const auto& backward_passes = passes<NodePass::backward>();
+    for (std::size_t k = Net::size; k-- > 0;) (this->*backward_passes[k])();
   }
 
   // The value of node `Name` after the last forward (rows x m).
@@ -286,7 +257,7 @@ class Model {
   // a diverging run first went wrong.
   std::string_view first_non_finite_node() const {
     std::string_view found;
-    boost::hana::for_each(nodes_, [&](const auto& node) {
+    for_each_element(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if (!found.empty() || !computed_[N::index]) return;
       ConstView<T> v = output<N::index>();
@@ -368,13 +339,13 @@ class Model {
   }
   template <std::size_t I>
   ConstView<T> output() const {
-    const auto& node = boost::hana::at_c<I>(nodes_);
+    const auto& node = get_node<I>();
     if constexpr (std::remove_cvref_t<decltype(node)>::is_input) return node.bound;
     else return node.value(mode_);
   }
   template <std::size_t I>
   View<T> adjoint() {
-    auto& node = boost::hana::at_c<I>(nodes_);
+    auto& node = get_node<I>();
     if constexpr (std::remove_cvref_t<decltype(node)>::is_input) return {};
     else return needs_backward_[I] ? node.visit(mode_, [](auto& e) { return e.adjoint(); }) : View<T>{};
   }
@@ -393,7 +364,7 @@ class Model {
   }
   template <std::size_t I>
   ConstView<T> state(std::size_t k) const {
-    return boost::hana::at_c<I>(nodes_).state[k].view();
+    return get_node<I>().state[k].view();
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -403,7 +374,7 @@ class Model {
   // architecture text can exchange checkpoints.
   std::string architecture() const {
     std::string text;
-    boost::hana::for_each(nodes_, [&](const auto& node) {
+    for_each_element(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
         text += fmt::format("{} input {}xm{}\n", N::decl::name.view(), N::shape::rows, image_note<N>());
@@ -429,14 +400,14 @@ class Model {
   // node.layer. For exporters (io/onnx.hpp) that walk the graph without touching the passes.
   template <class F>
   void for_each_node(F&& f) const {
-    boost::hana::for_each(nodes_, [&](const auto& node) { f(node); });
+    for_each_element(nodes_, [&](const auto& node) { f(node); });
   }
 
   // A table of node, kind, output shape and parameter count, with the totals.
   std::string summary() const {
     std::string out = fmt::format("{:<16} {:<26} {:<12} {:>10}\n", "node", "kind", "output", "params");
     out += std::string(67, '-') + "\n";
-    boost::hana::for_each(nodes_, [&](const auto& node) {
+    for_each_element(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
         out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), "Input",
@@ -457,12 +428,12 @@ class Model {
  private:
   template <std::size_t... K>
   static Nodes make_nodes(const Net& net, std::index_sequence<K...>) {
-    return Nodes(make_node_at<K>(net)...);
+    return Nodes(std::in_place, make_node_at<K>(net)...);
   }
   template <std::size_t K>
   static node_t<K> make_node_at(const Net& net) {
     if constexpr (node_t<K>::is_input) return node_t<K>{};
-    else return node_t<K>(boost::hana::at_c<K>(net.decls));
+    else return node_t<K>(get<K>(net.decls));
   }
 
   template <std::size_t I>
@@ -483,18 +454,76 @@ class Model {
     else return fmt::format(" image {}", image_text<typename N::image>());
   }
 
-  template <class F>
-  void reverse_for_each(F&& f) {
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (f(boost::hana::at_c<Net::size - 1 - K>(nodes_)), ...);
+  // The passes run node by node, each node's pass its own small function reached through a table, so
+  // forward() and backward() are loops, not one body holding every node's inlined pass: the optimiser's
+  // work then grows linearly with the depth (one function of N inlined passes cost it super-linear time).
+  enum class NodePass { forward, seed_adjoint, backward };
+  using PassTable = std::array<void (Model::*)(), Net::size>;
+  template <NodePass P>
+  static const PassTable& passes() {
+    static constexpr PassTable table = []<std::size_t... K>(std::index_sequence<K...>) {
+      if constexpr (P == NodePass::forward) return PassTable{&Model::forward_node<K>...};
+      else if constexpr (P == NodePass::seed_adjoint) return PassTable{&Model::seed_adjoint_node<K>...};
+      else return PassTable{&Model::backward_node<K>...};
     }(std::make_index_sequence<Net::size>{});
+    return table;
+  }
+
+  template <std::size_t K>
+  void forward_node() {
+    using N = node_t<K>;
+    auto& node = get_node<K>();
+    if constexpr (N::is_input) {
+      computed_[K] = node.is_bound;
+    } else {
+      bool ready = true;
+      for (std::size_t in : N::inputs) ready = ready && computed_[in];
+      computed_[K] = ready;
+      if (!ready) return;
+      LayerAccess<T, Model, N> access{*this, node, m_, mode_, seed_, step_};
+      if constexpr (requires { node.layer.before_forward(access); }) node.layer.before_forward(access);
+      node.visit(mode_, [&](auto& e) { e.forward(*this, m_); });
+      if constexpr (requires { node.layer.after_forward(access); }) node.layer.after_forward(access);
+      if constexpr (N::is_loss) {
+        pass_cost_ += static_cast<T>(node.loss_weight) * node.value(mode_)(0, 0);
+        ++losses_computed_;
+      }
+    }
+  }
+  // A loss's adjoint starts at its weight, every other adjoint at zero.
+  template <std::size_t K>
+  void seed_adjoint_node() {
+    using N = node_t<K>;
+    if constexpr (!N::is_input) {
+      auto& node = get_node<K>();
+      if (computed_[K] && needs_backward_[K]) {
+        View<T> adj = node.visit(mode_, [&](auto& e) { return e.zeroed_adjoint(m_); });
+        if constexpr (N::is_loss) adj.data[0] = static_cast<T>(node.loss_weight);
+      }
+    }
+  }
+  template <std::size_t K>
+  void backward_node() {
+    using N = node_t<K>;
+    if constexpr (!N::is_input)
+      if (computed_[K] && needs_backward_[K]) get_node<K>().visit(mode_, [&](auto& e) { e.backward(*this, m_); });
+  }
+
+  // Node K, reached through its element's base: no lookup whose cost grows with the network.
+  template <std::size_t K>
+  node_t<K>& get_node() {
+    return static_cast<indexed_element<K, node_t<K>>&>(nodes_).value;
+  }
+  template <std::size_t K>
+  const node_t<K>& get_node() const {
+    return static_cast<const indexed_element<K, node_t<K>>&>(nodes_).value;
   }
 
   // The batch extent m shared by all bound inputs.
   std::size_t batch_extent() const {
     std::size_t m = 0;
     std::string_view first;
-    boost::hana::for_each(nodes_, [&](const auto& node) {
+    for_each_element(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
         if (!node.is_bound) return;
@@ -514,7 +543,7 @@ class Model {
 
   // A layer needs a backward pass when it has a trainable parameter or reads a layer that needs one.
   void update_backward_needs() {
-    boost::hana::for_each(nodes_, [&](auto& node) {
+    for_each_element(nodes_, [&](auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
         needs_backward_[N::index] = false;
@@ -592,6 +621,7 @@ class Model {
   std::size_t losses_computed_ = 0;
   double l2_lambda_ = 0;
   T cost_ = 0;
+  T pass_cost_ = 0;  // the cost being summed by a forward pass
 };
 
 // Model<T>(net, seed) without spelling the network's type.

@@ -20,10 +20,8 @@
 #include <tuple>
 #include <utility>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/tuple.hpp>
-
 #include "staticgrad/core/fixed_string.hpp"
+#include "staticgrad/core/indexed_tuple.hpp"
 #include "staticgrad/core/image.hpp"
 #include "staticgrad/graph/layer.hpp"
 
@@ -84,19 +82,21 @@ template <class... Decls>
 struct Network {
   static constexpr std::size_t size = sizeof...(Decls);
   static constexpr std::array<std::string_view, size> names{Decls::name.view()...};
-  boost::hana::tuple<Decls...> decls;
+  indexed_tuple<Decls...> decls;  // declaration K is get<K>(decls)
 };
 
 template <class... Decls>
 constexpr Network<Decls...> network(Decls... decls) {
-  return {boost::hana::make_tuple(std::move(decls)...)};
+  return {indexed_tuple<Decls...>(std::in_place, std::move(decls)...)};
 }
 
 // The index of the node named `name` among the first `before` nodes; `before` if there is none.
+// It searches backwards: a node usually reads the node declared just before it, so resolving the
+// inputs of an N-node chain costs O(N) comparisons, not O(N^2) (names are unique: see Network).
 template <std::size_t N>
 constexpr std::size_t find_node(const std::array<std::string_view, N>& names, std::string_view name,
                                 std::size_t before) {
-  for (std::size_t k = 0; k < before; ++k)
+  for (std::size_t k = before; k-- > 0;)
     if (names[k] == name) return k;
   return before;
 }

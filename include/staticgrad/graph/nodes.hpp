@@ -13,8 +13,6 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/hana/at.hpp>
-
 #include "staticgrad/core/matrix.hpp"
 #include "staticgrad/core/shape_check.hpp"
 #include "staticgrad/graph/expression.hpp"
@@ -24,7 +22,7 @@
 namespace sg::detail {
 
 template <class Net, std::size_t K>
-using decl_t = std::remove_cvref_t<decltype(boost::hana::at_c<K>(std::declval<Net&>().decls))>;
+using decl_t = typename decltype(Net::decls)::template element_type<K>;
 
 // Number of parameter slots of node K, and the first slot of node K.
 template <class Decl>
@@ -213,5 +211,21 @@ struct node_select<T, Net, K, false> {
 };
 template <class T, class Net, std::size_t K>
 struct node_at : node_select<T, Net, K> {};
+
+// Resolves the nodes of `Net` one after the other in declaration order, each made complete (sizeof)
+// before the next, so that every node finds its inputs already resolved: the nesting of instantiations
+// stays constant instead of growing with the network's depth (g++ gives up at 900 nested
+// instantiations, about a 300-node chain). A label input, whose width is that of a later node, is
+// resolved when the loss that reads it is, once that node is.
+template <class T, class Net, std::size_t K>
+constexpr bool resolve_node() {
+  if constexpr (!requires { decl_t<Net, K>::like; }) static_cast<void>(sizeof(typename node_at<T, Net, K>::type));
+  return true;
+}
+template <class T, class Net, std::size_t... K>
+constexpr bool resolve_in_order(std::index_sequence<K...>) {
+  const bool resolved[] = {true, resolve_node<T, Net, K>()...};  // an initializer list: in order
+  return resolved[0];
+}
 
 }  // namespace sg::detail
