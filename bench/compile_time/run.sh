@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # bench/compile_time/run.sh [layers...] - what a staticgrad network costs the compiler.
 #
-# For each layer count L (default 10 50 100 200) it generates a translation unit declaring a chain of L
-# Dense<32, 32> layers with a ReLU after each (2L + 3 nodes: input, layers, logits, loss), instantiating
-# sg::Model<float>, one forward, one backward and one Adam step, and compiles it with
-# `g++ -std=c++20 -O2 -fopenmp -c` under /usr/bin/time -v, printing wall seconds, user seconds and peak
-# memory (maximum resident set). Then the same for the 784-256-128-10 training TU of the benchmark
-# (the whole public header, staticgrad/staticgrad.hpp). Times are noisy on a shared machine: the
-# user time is the steadier figure.
+# For each layer count L (default 10 50 100 200 400 800) it generates a translation unit declaring a
+# chain of L Dense<32, 32> layers with a ReLU after each (2L + 3 nodes: input, layers, logits, loss),
+# instantiating sg::Model<float>, one forward, one backward and one Adam step, and compiles it with
+# `$CXX -std=c++20 -O2 -fopenmp -c` (CXX defaults to g++; CXX=clang++-16 for clang) under
+# /usr/bin/time -v, printing wall seconds, user seconds and peak memory (maximum resident set). Then
+# the same for the 784-256-128-10 training TU of the benchmark (the whole public header,
+# staticgrad/staticgrad.hpp). Times are noisy on a shared machine: the user time is the steadier figure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 layers=("$@")
-[[ ${#layers[@]} -eq 0 ]] && layers=(10 50 100 200)
+[[ ${#layers[@]} -eq 0 ]] && layers=(10 50 100 200 400 800)
 cxx="${CXX:-g++}"
 flags=(-std=c++20 -O2 -fopenmp -I"$root/include" -c)
 
@@ -24,7 +24,7 @@ measure() {  # measure <label> <source>
   wall=$(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
   user=$(sed -n 's/^\s*User time (seconds): //p' "$work/time.txt")
   rss=$(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$work/time.txt")
-  printf '%-28s wall=%6.2f s  user=%6.2f s  peak=%5d MiB\n' "$1" "$wall" "$user" $((rss / 1024))
+  printf '%-12s %-30s wall=%6.2f s  user=%6.2f s  peak=%5d MiB\n' "$(basename "$cxx")" "$1" "$wall" "$user" $((rss / 1024))
 }
 
 for L in "${layers[@]}"; do

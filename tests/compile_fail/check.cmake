@@ -2,7 +2,8 @@
 #   cmake -DSOURCE=<tests/compile_fail/name.cpp> -DCOMPILE_COMMANDS=<build>/compile_commands.json -P check.cmake
 #
 # Passes when compiling SOURCE fails AND every `// expect-error: <regex>` line in the comment block at
-# the top of SOURCE matches somewhere in the first 25 lines of the compiler's diagnostics. The compile
+# the top of SOURCE matches somewhere in the first 25 lines of the compiler's diagnostics, and, where
+# SOURCE has a line `// expect-max-bytes: <n>`, the whole diagnostics are at most n bytes. The compile
 # command is the one CMake generated for the file's (never built) object library, i.e. exactly what a
 # program linking staticgrad::staticgrad gets; it is run directly, so the diagnostics contain no
 # make/ninja noise. The regexes are CMake regular expressions (`\(` for a literal parenthesis); run
@@ -37,6 +38,8 @@ while(NOT text STREQUAL "")
   if(line MATCHES "^// expect-error: (.+)$")
     set(expect_${n_expect} "${CMAKE_MATCH_1}")
     math(EXPR n_expect "${n_expect} + 1")
+  elseif(line MATCHES "^// expect-max-bytes: ([0-9]+)$")
+    set(max_bytes "${CMAKE_MATCH_1}")
   endif()
 endwhile()
 if(n_expect EQUAL 0)
@@ -105,4 +108,10 @@ if(NOT missing STREQUAL "")
     "${SOURCE} failed to compile, but not with the expected message. Not found in the first ${max_lines} "
     "lines of the diagnostics:\n${missing}Those lines:\n${head}\nCommand: ${command}")
 endif()
-message(STATUS "${SOURCE}: fails to compile as expected (${n_expect} message(s) matched)")
+string(LENGTH "${diagnostics}" n_bytes)
+if(DEFINED max_bytes AND n_bytes GREATER max_bytes)
+  message(FATAL_ERROR
+    "${SOURCE} failed to compile with the expected message, but printed ${n_bytes} bytes of diagnostics, "
+    "more than the ${max_bytes} allowed. The diagnostics:\n${diagnostics}\nCommand: ${command}")
+endif()
+message(STATUS "${SOURCE}: fails to compile as expected (${n_expect} message(s) matched, ${n_bytes} bytes)")

@@ -1,6 +1,7 @@
 // expect-error: input_channels<sg::fixed_string<7>\{"layer1"\}, 3, 1>
 // expect-error: staticgrad shape error: layer fed the wrong number of channels
 // expect-error: \(3 == 1\)
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

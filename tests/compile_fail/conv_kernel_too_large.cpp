@@ -1,6 +1,7 @@
 // expect-error: window_fits<sg::fixed_string<7>\{"layer3"\}, sg::fixed_string<7>\{"height"\}, 4, 0, 5, 1>
 // expect-error: staticgrad shape error: kernel larger than its padded input
 // expect-error: \(4 >= 5\)
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

@@ -1,5 +1,6 @@
 // expect-error: layer_width<sg::fixed_string<5>\{"head"\}, 64, sg::fixed_string<6>\{"trunk"\}, 32>
 // expect-error: \(64 == 32\)
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

@@ -1,6 +1,7 @@
 // expect-error: layer_width<sg::fixed_string<7>\{"layer3"\}, 128, sg::fixed_string<7>\{"layer2"\}, 256>
 // expect-error: staticgrad shape error: layer fed the wrong width
 // expect-error: \(128 == 256\)
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

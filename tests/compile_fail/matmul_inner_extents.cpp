@@ -1,6 +1,7 @@
 // expect-error: inner_extents<sg::fixed_string<7>\{"matmul"\}, 4, 5>
 // expect-error: static assertion failed: staticgrad shape error: matrix product with different inner extents
 // expect-error: \(4 == 5\)
+// expect-max-bytes: 4096
 #include "staticgrad/ops/matmul.hpp"
 
 int main() {

@@ -1,6 +1,7 @@
 // expect-error: window_fits<sg::fixed_string<7>\{"layer4"\}, sg::fixed_string<7>\{"height"\}, 3, 0, 4, 4>
 // expect-error: staticgrad shape error: kernel larger than its padded input
 // expect-error: \(3 >= 4\)
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

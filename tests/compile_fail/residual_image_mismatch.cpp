@@ -1,5 +1,6 @@
 // expect-error: same_image<sg::fixed_string<4>\{"sum"\}, 4, 5, 5, 3, 5, 5>
 // expect-error: staticgrad shape error: inputs of different image shapes
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

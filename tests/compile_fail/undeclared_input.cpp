@@ -1,5 +1,6 @@
 // expect-error: input_declared<sg::fixed_string<5>\{"head"\}, sg::fixed_string<6>\{"trunc"\}, false>
 // expect-error: a node reads an input that is not declared before it
+// expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 
 int main() {

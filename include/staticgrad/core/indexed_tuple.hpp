@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 namespace sg {
@@ -70,19 +71,21 @@ constexpr const T& get(const indexed_element<K, T>& e) {
   return e.value;
 }
 
-// f(get<0>(t)), f(get<1>(t)), ... in index order (and the reverse): one call per element, no recursion.
-template <class Tuple, class F>
-constexpr void for_each_element(Tuple& t, F&& f) {
-  [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (f(get<K>(t)), ...);
-  }(std::make_index_sequence<std::remove_const_t<Tuple>::size>{});
+namespace detail {
+// f(e), compiled once per (F, element type) and never inlined into the loop: a loop over N elements of
+// a few distinct types is then N calls of a few functions, not one body holding N inlined copies.
+template <class F, class E>
+[[gnu::noinline]] void call_on_element(F& f, E& e) {
+  f(e);
 }
+}  // namespace detail
+
+// f(get<0>(t)), f(get<1>(t)), ... in index order: one call per element, no recursion.
 template <class Tuple, class F>
-constexpr void for_each_element_reversed(Tuple& t, F&& f) {
-  constexpr std::size_t n = std::remove_const_t<Tuple>::size;
+void for_each_element(Tuple& t, F&& f) {
   [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (f(get<n - 1 - K>(t)), ...);
-  }(std::make_index_sequence<n>{});
+    (detail::call_on_element(f, get<K>(t)), ...);
+  }(std::make_index_sequence<std::remove_const_t<Tuple>::size>{});
 }
 
 }  // namespace sg

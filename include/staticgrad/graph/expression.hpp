@@ -15,7 +15,7 @@
 // The context `ctx` passed to forward/backward gives leaves their storage:
 //   ctx.param(slot), ctx.param_grad(slot)          -> MatrixView (grad is empty for a frozen parameter)
 //   ctx.output(i), ctx.adjoint(i)                   -> node i's output and its adjoint (may be empty)
-//   ctx.template state<I>(k)                       -> buffer k of layer I's state
+//   ctx.layer_state(k)                             -> buffer k of the state of the layer being run
 #pragma once
 
 #include <cstddef>
@@ -74,15 +74,16 @@ struct OutputLeaf {
   template <class Ctx> void backward(Ctx&, std::size_t) {}
 };
 
-// Buffer `K` of layer `Index`'s own state (a dropout mask, running statistics): a constant to autodiff.
-template <class T, std::size_t Index, std::size_t K, std::size_t Rows, std::size_t Cols>
+// Buffer `K` of the layer's own state (a dropout mask): a constant to autodiff. It names no node, so
+// the same layer at any place of any network has one expression type.
+template <class T, std::size_t K, std::size_t Rows, std::size_t Cols>
 struct StateLeaf {
   using value_type = T;
   using shape = Shape<Rows, Cols>;
   static constexpr bool differentiable = false;
 
   template <class Ctx> void forward(Ctx&, std::size_t) {}
-  template <class Ctx> ConstView<T> value(Ctx& ctx) const { return ctx.template state<Index>(K); }
+  template <class Ctx> ConstView<T> value(Ctx& ctx) const { return ctx.layer_state(K); }
   template <class Ctx> View<T> grad_target(Ctx&, std::size_t) { return {}; }
   template <class Ctx> void backward(Ctx&, std::size_t) {}
 };

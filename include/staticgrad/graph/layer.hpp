@@ -54,17 +54,18 @@ struct ParamDecl {
 // Handed to a layer's build(): its parameters and state buffers as leaves of scalar type T, and the
 // mode the expression is for (a compile-time constant: a layer may build different graphs for training
 // and evaluation, as dropout and batch norm do).
-template <class T, std::size_t Index, std::size_t SlotBase, class Layer, Mode M>
+template <class T, class Layer, Mode M>
 struct LayerBuilder {
   static constexpr Mode mode = M;
+  std::size_t slot_base;  // the model's slot of the layer's parameter 0
   template <std::size_t K>
   auto param() const {
     constexpr ParamDecl d = Layer::params[K];
-    return ParamLeaf<T, d.rows, d.cols>{SlotBase + K};
+    return ParamLeaf<T, d.rows, d.cols>{slot_base + K};
   }
   template <std::size_t K, std::size_t Rows, std::size_t Cols>
   auto state() const {
-    return StateLeaf<T, Index, K, Rows, Cols>{};
+    return StateLeaf<T, K, Rows, Cols>{};
   }
 };
 

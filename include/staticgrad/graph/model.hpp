@@ -28,13 +28,10 @@
 #include <utility>
 #include <vector>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/flatten.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/tuple.hpp>
 #include <fmt/format.h>
 
 #include "staticgrad/core/error.hpp"
+#include "staticgrad/core/indexed_tuple.hpp"
 #include "staticgrad/core/random.hpp"
 #include "staticgrad/core/shape_check.hpp"
 #include "staticgrad/graph/layer.hpp"
@@ -55,10 +52,10 @@ struct LayerAccess {
   Mode mode;
   std::uint64_t seed;
   std::uint64_t step;
-  static constexpr std::size_t index = Node::index;
+  std::size_t index = node.index;
   Matrix<T>& state(std::size_t k) { return node.state[k]; }
-  template <std::size_t J> ConstView<T> input() { return model.template output<Node::inputs[J]>(); }
-  View<T> param(std::size_t k) { return model.param_view(Node::first_slot + k); }
+  template <std::size_t J> ConstView<T> input() { return model.output(node.inputs[J]); }
+  View<T> param(std::size_t k) { return model.param_view(node.first_slot + k); }
   ConstView<T> output() { return node.value(mode); }
 };
 
@@ -84,6 +81,18 @@ constexpr std::size_t count_parameters(bool include_statistics) {
 template <class T, class Net>
 class Model {
   static_assert(detail::resolve_in_order<T, Net>(std::make_index_sequence<Net::size>{}));
+  // The network's checks, reported from here (see detail::layer_inputs): names are unique, and the
+  // first input problem, a name read before it is declared or a declared width that differs from the
+  // producer's.
+  static constexpr std::size_t duplicate_ = first_duplicate_name(Net::names);
+  static_assert(check::unique_node_name<detail::decl_t<Net, duplicate_ < Net::size ? duplicate_ : 0>::name,
+                                        duplicate_ == Net::size>::ok);
+  static constexpr detail::InputProblem input_problem_ = detail::first_input_problem<T, Net>();
+  static_assert(check::input_declared<detail::decl_t<Net, input_problem_.node>::name,
+                                      detail::read_name<Net, input_problem_.node, input_problem_.input>(),
+                                      !input_problem_.missing>::ok);
+  static_assert(check::layer_width<detail::decl_t<Net, input_problem_.node>::name, input_problem_.expected,
+                                   detail::decl_t<Net, input_problem_.producer>::name, input_problem_.actual>::ok);
   template <std::size_t... I>
   static auto node_tuple(std::index_sequence<I...>) -> indexed_tuple<typename detail::node_at<T, Net, I>::type...>;
   using Nodes = decltype(node_tuple(std::make_index_sequence<Net::size>{}));
@@ -121,11 +130,11 @@ class Model {
       if constexpr (!N::is_input) {
         for (std::size_t k = 0; k < N::layer_type::params.size(); ++k) {
           const ParamDecl& d = N::layer_type::params[k];
-          names_.push_back(fmt::format("{}.{}", N::decl::name.view(), d.name));
+          names_.push_back(fmt::format("{}.{}", node.name, d.name));
           shapes_.push_back({d.rows, d.cols});
           roles_.push_back(d.role);
           slices_.push_back({{}, offset, d.rows * d.cols, d.role == ParamRole::statistic});
-          owner_.push_back(N::index);
+          owner_.push_back(node.index);
           offset += d.rows * d.cols;
         }
       }
@@ -147,8 +156,8 @@ class Model {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (!N::is_input)
         for (std::size_t k = 0; k < N::layer_type::params.size(); ++k)
-          initialize(param_view(N::first_slot + k), initial_scheme(node.layer, k), seed,
-                     random::stream_id("init", N::first_slot + k));
+          initialize(param_view(node.first_slot + k), initial_scheme(node.layer, k), seed,
+                     random::stream_id("init", node.first_slot + k));
     });
   }
 
@@ -164,6 +173,7 @@ class Model {
                        data.rows);
     node.bound = data;
     node.is_bound = true;
+    outputs_[node.index] = data;
   }
   // Whether the network has a data input called `Name`, and its number of rows.
   template <fixed_string Name>
@@ -192,7 +202,7 @@ class Model {
     m_ = batch_extent();
     pass_cost_ = 0;
     losses_computed_ = 0;
-    for (auto pass : passes<NodePass::forward>()) (this->*pass)();
+    for_each_node_index([&]<std::size_t K>() { forward_node(get_node<K>()); });
     if (l2_lambda_ > 0 && mode_ == Mode::train)
       pass_cost_ += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
     cost_ = pass_cost_;
@@ -204,10 +214,9 @@ class Model {
     if (losses_computed_ == 0)
       throw error("staticgrad: backward() after a forward() that computed no loss (are the labels bound?)");
     grads_.fill(T(0));
-    for (auto pass : passes<NodePass::seed_adjoint>()) (this->*pass)();
+    for_each_node_index([&]<std::size_t K>() { seed_adjoint(get_node<K>()); });
     if (l2_lambda_ > 0 && mode_ == Mode::train) l2_backward();
-    const auto& backward_passes = passes<NodePass::backward>();
-    for (std::size_t k = Net::size; k-- > 0;) (this->*backward_passes[k])();
+    for_each_node_index_reversed([&]<std::size_t K>() { backward_node(get_node<K>()); });
   }
 
   // The value of node `Name` after the last forward (rows x m).
@@ -241,7 +250,7 @@ class Model {
             if constexpr (!N::is_input)
               if constexpr (N::is_loss)
                 if (!done) {
-                  found = N::inputs[0];
+                  found = detail::input_indices<Net, K>()[0];
                   done = true;
                 }
           }(),
@@ -258,12 +267,11 @@ class Model {
   std::string_view first_non_finite_node() const {
     std::string_view found;
     for_each_element(nodes_, [&](const auto& node) {
-      using N = std::remove_cvref_t<decltype(node)>;
-      if (!found.empty() || !computed_[N::index]) return;
-      ConstView<T> v = output<N::index>();
+      if (!found.empty() || !computed_[node.index]) return;
+      ConstView<T> v = outputs_[node.index];
       for (std::size_t k = 0; k < v.size(); ++k)
         if (!std::isfinite(v.data[k])) {
-          found = Net::names[N::index];
+          found = node.name;
           return;
         }
     });
@@ -349,19 +357,13 @@ class Model {
     if constexpr (std::remove_cvref_t<decltype(node)>::is_input) return {};
     else return needs_backward_[I] ? node.visit(mode_, [](auto& e) { return e.adjoint(); }) : View<T>{};
   }
-  // Node i's output and adjoint for an index known at run time (OutputLeaf): one call through a table.
-  ConstView<T> output(std::size_t i) const {
-    static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
-      return std::array<ConstView<T> (*)(const Model&), Net::size>{&Model::output_of<I>...};
-    }(std::make_index_sequence<Net::size>{});
-    return table[i](*this);
-  }
-  View<T> adjoint(std::size_t i) {
-    static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
-      return std::array<View<T> (*)(Model&), Net::size>{&Model::adjoint_of<I>...};
-    }(std::make_index_sequence<Net::size>{});
-    return table[i](*this);
-  }
+  // Node i's output and adjoint for an index known at run time (OutputLeaf, LayerAccess::input): the
+  // views the current passes recorded (an output once the node is computed, an adjoint once backward()
+  // has zeroed it; empty for data inputs and for nodes that need no backward pass).
+  ConstView<T> output(std::size_t i) const { return outputs_[i]; }
+  View<T> adjoint(std::size_t i) { return adjoints_[i]; }
+  // Buffer k of the state of the layer whose expression is being run (StateLeaf).
+  ConstView<T> layer_state(std::size_t k) const { return layer_state_[k].view(); }
   template <std::size_t I>
   ConstView<T> state(std::size_t k) const {
     return get_node<I>().state[k].view();
@@ -377,10 +379,10 @@ class Model {
     for_each_element(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
-        text += fmt::format("{} input {}xm{}\n", N::decl::name.view(), N::shape::rows, image_note<N>());
+        text += fmt::format("{} input {}xm{}\n", node.name, N::shape::rows, image_note<N>());
       } else {
-        text += fmt::format("{} {} <-", N::decl::name.view(), N::layer_type::kind.view());
-        for (std::size_t in : N::inputs) text += fmt::format(" {}", Net::names[in]);
+        text += fmt::format("{} {} <-", node.name, N::layer_type::kind.view());
+        for (std::size_t in : node.inputs) text += fmt::format(" {}", Net::names[in]);
         text += fmt::format(" : {}x{}{}", N::shape::rows, shape_text(N::shape::cols), image_note<N>());
         for (const ParamDecl& d : N::layer_type::params) text += fmt::format(" {}[{}x{}]", d.name, d.rows, d.cols);
         text += "\n";
@@ -396,8 +398,8 @@ class Model {
   }
 
   // Calls f(node) for each node in declaration (topological) order, with the node as a const reference:
-  // N::decl::name, N::is_input, N::shape, and for a layer N::layer_type, N::inputs, N::first_slot and
-  // node.layer. For exporters (io/onnx.hpp) that walk the graph without touching the passes.
+  // node.name, node.index, N::is_input, N::shape, N::image, and for a layer N::layer_type, N::is_loss,
+  // node.inputs, node.first_slot and node.layer. For exporters (io/onnx.hpp) that walk the graph without touching the passes.
   template <class F>
   void for_each_node(F&& f) const {
     for_each_element(nodes_, [&](const auto& node) { f(node); });
@@ -410,12 +412,12 @@ class Model {
     for_each_element(nodes_, [&](const auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
-        out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), "Input",
+        out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", node.name, "Input",
                            fmt::format("{}xm", image_text<typename N::image>()), 0);
       } else {
         std::size_t count = 0;
         for (const ParamDecl& d : N::layer_type::params) count += d.rows * d.cols;
-        out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", N::decl::name.view(), N::layer_type::kind.view(),
+        out += fmt::format("{:<16} {:<26} {:<12} {:>10}\n", node.name, N::layer_type::kind.view(),
                            fmt::format("{}x{}", image_text<typename N::image>(), shape_text(N::shape::cols)), count);
       }
     });
@@ -432,17 +434,7 @@ class Model {
   }
   template <std::size_t K>
   static node_t<K> make_node_at(const Net& net) {
-    if constexpr (node_t<K>::is_input) return node_t<K>{};
-    else return node_t<K>(get<K>(net.decls));
-  }
-
-  template <std::size_t I>
-  static ConstView<T> output_of(const Model& model) {
-    return model.template output<I>();
-  }
-  template <std::size_t I>
-  static View<T> adjoint_of(Model& model) {
-    return model.template adjoint<I>();
+    return detail::node_at<T, Net, K>::make(get<K>(net.decls));
   }
 
   static std::string shape_text(std::size_t cols) { return cols == batch ? "m" : fmt::format("{}", cols); }
@@ -454,35 +446,37 @@ class Model {
     else return fmt::format(" image {}", image_text<typename N::image>());
   }
 
-  // The passes run node by node, each node's pass its own small function reached through a table, so
-  // forward() and backward() are loops, not one body holding every node's inlined pass: the optimiser's
-  // work then grows linearly with the depth (one function of N inlined passes cost it super-linear time).
-  enum class NodePass { forward, seed_adjoint, backward };
-  using PassTable = std::array<void (Model::*)(), Net::size>;
-  template <NodePass P>
-  static const PassTable& passes() {
-    static constexpr PassTable table = []<std::size_t... K>(std::index_sequence<K...>) {
-      if constexpr (P == NodePass::forward) return PassTable{&Model::forward_node<K>...};
-      else if constexpr (P == NodePass::seed_adjoint) return PassTable{&Model::seed_adjoint_node<K>...};
-      else return PassTable{&Model::backward_node<K>...};
+  // The passes, node by node. forward() and backward() are a sequence of calls, one per node, of these
+  // functions, which are templates of the node type only and not inlined: a network of 200 Dense<32, 32>
+  // layers compiles one forward_node for all of them, and no function body grows with the depth (one body
+  // with every node's pass inlined cost the optimiser super-linear time).
+  template <class F>
+  void for_each_node_index(F&& f) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (f.template operator()<K>(), ...);
     }(std::make_index_sequence<Net::size>{});
-    return table;
+  }
+  template <class F>
+  void for_each_node_index_reversed(F&& f) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (f.template operator()<Net::size - 1 - K>(), ...);
+    }(std::make_index_sequence<Net::size>{});
   }
 
-  template <std::size_t K>
-  void forward_node() {
-    using N = node_t<K>;
-    auto& node = get_node<K>();
+  template <class N>
+  [[gnu::noinline]] void forward_node(N& node) {
     if constexpr (N::is_input) {
-      computed_[K] = node.is_bound;
+      computed_[node.index] = node.is_bound;
     } else {
       bool ready = true;
-      for (std::size_t in : N::inputs) ready = ready && computed_[in];
-      computed_[K] = ready;
+      for (std::size_t in : node.inputs) ready = ready && computed_[in];
+      computed_[node.index] = ready;
       if (!ready) return;
       LayerAccess<T, Model, N> access{*this, node, m_, mode_, seed_, step_};
       if constexpr (requires { node.layer.before_forward(access); }) node.layer.before_forward(access);
+      layer_state_ = node.state.data();
       node.visit(mode_, [&](auto& e) { e.forward(*this, m_); });
+      outputs_[node.index] = node.value(mode_);
       if constexpr (requires { node.layer.after_forward(access); }) node.layer.after_forward(access);
       if constexpr (N::is_loss) {
         pass_cost_ += static_cast<T>(node.loss_weight) * node.value(mode_)(0, 0);
@@ -491,22 +485,24 @@ class Model {
     }
   }
   // A loss's adjoint starts at its weight, every other adjoint at zero.
-  template <std::size_t K>
-  void seed_adjoint_node() {
-    using N = node_t<K>;
+  template <class N>
+  [[gnu::noinline]] void seed_adjoint(N& node) {
+    adjoints_[node.index] = {};
     if constexpr (!N::is_input) {
-      auto& node = get_node<K>();
-      if (computed_[K] && needs_backward_[K]) {
+      if (computed_[node.index] && needs_backward_[node.index]) {
         View<T> adj = node.visit(mode_, [&](auto& e) { return e.zeroed_adjoint(m_); });
         if constexpr (N::is_loss) adj.data[0] = static_cast<T>(node.loss_weight);
+        adjoints_[node.index] = adj;
       }
     }
   }
-  template <std::size_t K>
-  void backward_node() {
-    using N = node_t<K>;
+  template <class N>
+  [[gnu::noinline]] void backward_node(N& node) {
     if constexpr (!N::is_input)
-      if (computed_[K] && needs_backward_[K]) get_node<K>().visit(mode_, [&](auto& e) { e.backward(*this, m_); });
+      if (computed_[node.index] && needs_backward_[node.index]) {
+        layer_state_ = node.state.data();
+        node.visit(mode_, [&](auto& e) { e.backward(*this, m_); });
+      }
   }
 
   // Node K, reached through its element's base: no lookup whose cost grows with the network.
@@ -529,9 +525,9 @@ class Model {
         if (!node.is_bound) return;
         if (first.empty()) {
           m = node.bound.cols;
-          first = N::decl::name.view();
+          first = node.name;
         } else {
-          check::batch_extent(fmt::format("input \"{}\"", N::decl::name.view()), m,
+          check::batch_extent(fmt::format("input \"{}\"", node.name), m,
                               fmt::format("input \"{}\"", first), node.bound.cols, "its data");
         }
       }
@@ -546,67 +542,54 @@ class Model {
     for_each_element(nodes_, [&](auto& node) {
       using N = std::remove_cvref_t<decltype(node)>;
       if constexpr (N::is_input) {
-        needs_backward_[N::index] = false;
+        needs_backward_[node.index] = false;
       } else {
         bool needs = false;
         for (std::size_t k = 0; k < N::layer_type::params.size(); ++k)
-          needs = needs || !slices_[N::first_slot + k].frozen;
-        for (std::size_t in : N::inputs) needs = needs || needs_backward_[in];
-        needs_backward_[N::index] = needs;
+          needs = needs || !slices_[node.first_slot + k].frozen;
+        for (std::size_t in : node.inputs) needs = needs || needs_backward_[in];
+        needs_backward_[node.index] = needs;
       }
     });
   }
 
-  // sum over weight parameters of ||W||_F^2, each as an expression so that its gradient is derived.
+  // sum over weight parameters of ||W||_F^2, each as an expression (LayerNode::l2_terms) so that its
+  // gradient is derived.
   T l2_penalty() {
     T total = 0;
-    for_each_l2_term([&](auto& term) {
-      term.forward(*this, m_);
-      total += term.value()(0, 0);
+    for_each_element(nodes_, [&](auto& node) {
+      for_each_l2_term(node, [&](auto& term) {
+        term.forward(*this, m_);
+        total += term.value()(0, 0);
+      });
     });
     return total;
   }
   void l2_backward() {
     const T seed = static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_)));
-    for_each_l2_term([&](auto& term) {
-      term.zeroed_adjoint(m_).data[0] = seed;
-      term.backward(*this, m_);
+    for_each_element(nodes_, [&](auto& node) {
+      for_each_l2_term(node, [&](auto& term) {
+        term.zeroed_adjoint(m_).data[0] = seed;
+        term.backward(*this, m_);
+      });
     });
   }
-  template <class F>
-  void for_each_l2_term(F&& f) {
-    boost::hana::for_each(l2_terms_, [&](auto& term) {
-      if (roles_[term_slot(term)] == ParamRole::weight && !slices_[term_slot(term)].frozen) f(term);
-    });
-  }
-  template <class Term>
-  static std::size_t term_slot(const Term& term) {
-    return std::get<0>(term.inputs).slot;  // term = sum_squares(ParamLeaf)
-  }
-
-  // One ||W||_F^2 expression per parameter slot (only weights are used).
-  template <std::size_t... K>
-  static auto make_l2_terms(std::index_sequence<K...>) {
-    return boost::hana::make_tuple(make_l2_terms_of<K>()...);
-  }
-  template <std::size_t K>
-  static auto make_l2_terms_of() {
-    using N = node_t<K>;
-    if constexpr (N::is_input) {
-      return boost::hana::make_tuple();
-    } else {
-      return [&]<std::size_t... P>(std::index_sequence<P...>) {
-        return boost::hana::make_tuple(frobenius_norm_squared(
-            ParamLeaf<T, N::layer_type::params[P].rows, N::layer_type::params[P].cols>{N::first_slot + P})...);
-      }(std::make_index_sequence<N::layer_type::params.size()>{});
-    }
-  }
-  static auto all_l2_terms() {
-    return boost::hana::flatten(make_l2_terms(std::make_index_sequence<Net::size>{}));
+  // f(term) for each L2 term of `node` that is a trainable weight's.
+  template <class N, class F>
+  void for_each_l2_term(N& node, F&& f) {
+    if constexpr (!N::is_input)
+      std::apply([&](auto&... term) {
+        [[maybe_unused]] std::size_t slot = node.first_slot;
+        (
+            [&] {
+              if (roles_[slot] == ParamRole::weight && !slices_[slot].frozen) f(term);
+              ++slot;
+            }(),
+            ...);
+      }, node.l2_terms);
   }
 
   Nodes nodes_;
-  decltype(all_l2_terms()) l2_terms_ = all_l2_terms();
   Matrix<T> params_, grads_;
   std::vector<std::string> names_;
   std::vector<std::pair<std::size_t, std::size_t>> shapes_;
@@ -614,6 +597,9 @@ class Model {
   std::vector<ParamSlice> slices_;
   std::vector<std::size_t> owner_;
   std::array<bool, Net::size> computed_{};
+  std::array<ConstView<T>, Net::size> outputs_{};
+  std::array<View<T>, Net::size> adjoints_{};
+  const Matrix<T>* layer_state_ = nullptr;  // the state buffers of the layer being run
   std::array<bool, Net::size> needs_backward_{};
   Mode mode_ = Mode::train;
   std::uint64_t seed_ = 0, step_ = 0;

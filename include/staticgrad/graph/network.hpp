@@ -14,6 +14,7 @@
 // layers "layer1", "layer2", ..., and, when the last layer is a loss, adds the label input "y".
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -92,7 +93,7 @@ constexpr Network<Decls...> network(Decls... decls) {
 
 // The index of the node named `name` among the first `before` nodes; `before` if there is none.
 // It searches backwards: a node usually reads the node declared just before it, so resolving the
-// inputs of an N-node chain costs O(N) comparisons, not O(N^2) (names are unique: see Network).
+// inputs of an N-node chain costs O(N) comparisons, not O(N^2) (names are unique: sg::Model checks it).
 template <std::size_t N>
 constexpr std::size_t find_node(const std::array<std::string_view, N>& names, std::string_view name,
                                 std::size_t before) {
@@ -101,7 +102,26 @@ constexpr std::size_t find_node(const std::array<std::string_view, N>& names, st
   return before;
 }
 
+// The index of the first node whose name an earlier node already has; N when the names are unique.
+// O(N log N): the names are sorted (with their indices), so equal names are neighbours.
+template <std::size_t N>
+constexpr std::size_t first_duplicate_name(const std::array<std::string_view, N>& names) {
+  std::array<std::pair<std::string_view, std::size_t>, N> sorted{};
+  for (std::size_t k = 0; k < N; ++k) sorted[k] = {names[k], k};
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t first = N;
+  for (std::size_t k = 1; k < N; ++k)
+    if (sorted[k].first == sorted[k - 1].first) first = std::min(first, sorted[k].second);
+  return first;
+}
+
 namespace check {
+// Two nodes of a network have the same name.
+template <fixed_string Name, bool Unique>
+struct unique_node_name {
+  static_assert(Unique, "staticgrad: two nodes of the network have the same name (see Name)");
+  static constexpr bool ok = true;
+};
 // A node reads a name that is not declared before it.
 template <fixed_string Node, fixed_string Missing, bool Found>
 struct input_declared {

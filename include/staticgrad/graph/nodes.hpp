@@ -1,7 +1,8 @@
 // staticgrad/graph/nodes.hpp - the resolved nodes of a network: data inputs and layers with their
 // expressions, input indices, parameter slots, and compile-time shape checks.
 //
-// `node_at<T, Net, K>::type` is node K of network `Net` for scalar type T. Its inputs are found by name
+// `node_at<T, Net, K>::type` is node K of network `Net` for scalar type T, `node_at<T, Net, K>::make(decl)`
+// builds it. Its inputs are found by name
 // among the nodes declared before it, and each declared input width is checked against the producer's
 // width, naming both nodes (sg::check::layer_width<"fc2", 128, "fc1", 256>).
 #pragma once
@@ -18,6 +19,7 @@
 #include "staticgrad/graph/expression.hpp"
 #include "staticgrad/graph/layer.hpp"
 #include "staticgrad/graph/network.hpp"
+#include "staticgrad/ops/sum_squares.hpp"
 
 namespace sg::detail {
 
@@ -49,8 +51,11 @@ constexpr auto input_indices() {
   return idx;
 }
 
+template <class T, class Net, std::size_t K, bool IsInput = decl_t<Net, K>::is_input>
+struct node_select;
+// Node K (an alias, so that it adds no line to the compiler's "required from" chain of a failed check).
 template <class T, class Net, std::size_t K>
-struct node_at;
+using node_at = node_select<T, Net, K>;
 
 // The image shape of a data input: declared, or (a sequential network's labels) that of another node.
 template <class T, class Net, class Decl>
@@ -64,54 +69,48 @@ constexpr auto input_image() {
 }
 
 // A data input: a view of the caller's data bound before a forward pass.
-template <class T, class Decl, std::size_t K, class Img>
+template <class T, class Img>
 struct InputNode {
-  using decl = Decl;
   using image = Img;
   using shape = Shape<Img::size, batch>;
-  static constexpr std::size_t index = K;
   static constexpr bool is_input = true;
+  std::string_view name;  // as declared
+  std::size_t index = 0;  // in the network
   ConstView<T> bound;
   bool is_bound = false;
 };
 
-// Input J of a layer: the producer's index P, the extents the layer reads it with (checked
-// beforehand by layer_inputs below) and the producer's image shape.
-template <std::size_t P, std::size_t Rows, std::size_t Cols, class Img>
-struct InputSpec {
-  static constexpr std::size_t index = P;
-};
+// Input J of a layer: the extents the layer reads it with (checked beforehand by layer_inputs below)
+// and the producer's image shape. Which node produces it is a value (LayerNode::inputs).
+template <std::size_t Rows, std::size_t Cols, class Img>
+struct InputSpec {};
 
-// A layer node. Its type names its declaration, its index, its first parameter slot and its resolved
-// inputs, never the whole network: every symbol that mentions a node then stays short, where a node
-// type carrying the network made the symbols of an N-node model O(N) long each, and O(N^2) in total
-// (compile time and compiler memory grew with the square of the depth).
-template <class T, class Decl, std::size_t K, std::size_t FirstSlot, class... In>
+// A layer node. Its type is the layer as it runs (bound to its inputs' image shapes) and the shapes
+// it reads, nothing else: its name, its index, its first parameter slot and its producers are values.
+// So the 200 Dense<32, 32> layers of a deep chain are 200 objects of one type, and every function of a
+// node (its passes, its constructor, its expressions) is compiled once per distinct layer, not once per
+// node: the optimiser's work does not grow with the depth. (A node type naming its index or its
+// network made every node's code distinct, and N nodes cost N copies of it.)
+template <class T, class L, class... In>
 struct LayerNode;
-template <class T, class Decl, std::size_t K, std::size_t FirstSlot, std::size_t... P, std::size_t... R,
-          std::size_t... C, class... Img>
-struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C, Img>...> {
-  using decl = Decl;
-  // The layer as declared, and as it runs: bound to its inputs' image shapes (graph/layer.hpp).
-  using declared_layer = typename decl::layer_type;
-  using layer_type = bound_layer_t<declared_layer, decl::name, Img...>;
-  using L = layer_type;
-  static_assert(L::params.size() == declared_layer::params.size(),
-                "staticgrad: a layer's bind() must keep its number of parameters");
-  static constexpr std::size_t index = K;
+template <class T, class L, std::size_t... R, std::size_t... C, class... Img>
+struct LayerNode<T, L, InputSpec<R, C, Img>...> {
+  using layer_type = L;
   static constexpr bool is_input = false;
   static constexpr bool is_loss = is_loss_layer<L>();
-  static constexpr std::size_t first_slot = FirstSlot;
-  static constexpr std::array<std::size_t, sizeof...(P)> inputs{P...};
+  static constexpr std::size_t input_count = sizeof...(R);
+  using input_indices = std::array<std::size_t, input_count>;
   template <Mode M>
-  using builder = LayerBuilder<T, K, first_slot, L, M>;
+  using builder = LayerBuilder<T, L, M>;
 
   template <Mode M>
-  static auto build_expression(const L& l) {
-    return l.build(builder<M>{}, OutputLeaf<T, R, C>{P}...);
+  static auto build_expression(const L& l, std::size_t first_slot, const input_indices& in) {
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return l.build(builder<M>{first_slot}, OutputLeaf<T, R, C>{in[J]}...);
+    }(std::make_index_sequence<input_count>{});
   }
   template <Mode M>
-  using expression = decltype(build_expression<M>(std::declval<const L&>()));
+  using expression = decltype(build_expression<M>(std::declval<const L&>(), 0, {}));
   using train_expression = expression<Mode::train>;
   using eval_expression = expression<Mode::eval>;
   using shape = typename train_expression::shape;
@@ -124,21 +123,40 @@ struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C, Img>...> {
     f.zeroed_adjoint(std::size_t{});
   }, "staticgrad: a layer's build() must return an op node (wrap a bare leaf in sg::identity)");
 
+  // ||P||_F^2 of each parameter P of the layer, as expressions so that the L2 gradient is derived; the
+  // model runs those of the weights (graph/model.hpp).
+  template <std::size_t... P>
+  static auto make_l2_terms(std::size_t first_slot, std::index_sequence<P...>) {
+    return std::tuple{sum_squares(ParamLeaf<T, L::params[P].rows, L::params[P].cols>{first_slot + P})...};
+  }
+  using l2_terms_type = decltype(make_l2_terms(0, std::make_index_sequence<L::params.size()>{}));
+
+  std::string_view name;       // as declared
+  std::size_t index;           // in the network
+  std::size_t first_slot;      // the model's slot of parameter 0
+  input_indices inputs;        // the nodes read, in the layer's order
   L layer;
   double loss_weight = 1;
   train_expression train_expr;
   eval_expression eval_expr;
   std::array<Matrix<T>, state_buffer_count<L>()> state{};
+  l2_terms_type l2_terms;
 
-  explicit LayerNode(const decl& d)
-      : layer(bind_layer<declared_layer, decl::name, Img...>(d.layer)),
-        loss_weight(d.loss_weight),
-        train_expr(build_expression<Mode::train>(layer)),
-        eval_expr(build_expression<Mode::eval>(layer)) {}
+  LayerNode(std::string_view name_, std::size_t index_, std::size_t first_slot_, const input_indices& inputs_,
+            L layer_, double loss_weight_)
+      : name(name_),
+        index(index_),
+        first_slot(first_slot_),
+        inputs(inputs_),
+        layer(std::move(layer_)),
+        loss_weight(loss_weight_),
+        train_expr(build_expression<Mode::train>(layer, first_slot, inputs)),
+        eval_expr(build_expression<Mode::eval>(layer, first_slot, inputs)),
+        l2_terms(make_l2_terms(first_slot, std::make_index_sequence<L::params.size()>{})) {}
 
   // f(expression of mode m). When both modes build the same graph type (every layer but dropout and
   // batch norm), f is called once on the chosen expression, so its body is compiled (and inlined) once
-  // rather than once per mode: half the code of forward() and backward() for deep networks.
+  // rather than once per mode.
   static constexpr bool same_graphs = std::is_same_v<train_expression, eval_expression>;
   template <class F>
   decltype(auto) visit(Mode m, F&& f) {
@@ -155,13 +173,30 @@ struct LayerNode<T, Decl, K, FirstSlot, InputSpec<P, R, C, Img>...> {
   }
 };
 
-// The resolved inputs of layer K of `Net`, with the compile-time checks: every input declared before
-// it, every declared width matched. Each check fails a static_assert naming both nodes and both
-// extents; the layer is then built as if its input had the expected width, so the check's message is
-// the only error printed. These metafunctions are instantiated once per node, and their types (which
-// name the network) appear in no node type and no symbol.
+// The resolved inputs of layer K of `Net`. Whether every input is declared before the layer and every
+// declared width matches is recorded in `problem`, not asserted here: graph/model.hpp asserts the first
+// problem of the network from the model's own body, so that the compiler's "required from" chain above
+// the failed check is the model and the user's line, not every metafunction that resolved the nodes
+// (each of which spells the whole network's type). The layer is built as if its input had the expected
+// width, so the check's message is the only error printed.
+struct InputProblem {
+  bool found = false;     // a problem was found
+  bool missing = false;   // input `input` is not declared before the layer
+  std::size_t node = 0;   // the layer
+  std::size_t input = 0;  // which of its inputs
+  std::size_t producer = 0, expected = 0, actual = 0;  // a width mismatch: producer, expected, found
+};
+
+// The layer L of node `Name` bound to its inputs' images: a class of its own, whose arguments are
+// short, so that a check failing in a layer's bind() prints that line instead of one naming the network.
+template <class L, fixed_string Name, class... In>
+struct bind_node {
+  using type = bound_layer_t<L, Name, In...>;
+};
+
+// (node_select for a layer; the alias layer_inputs below names it.)
 template <class T, class Net, std::size_t K>
-struct layer_inputs {
+struct node_select<T, Net, K, false> {
   using decl = decl_t<Net, K>;
   static constexpr auto inputs = input_indices<Net, K>();
   // Input J's producer (a missing one stands in as node 0, after its error was reported).
@@ -172,60 +207,95 @@ struct layer_inputs {
 
   template <std::size_t... J>
   static auto bound(std::index_sequence<J...>)
-      -> bound_layer_t<typename decl::layer_type, decl::name, typename producer_t<J>::image...>;
-  using L = decltype(bound(std::make_index_sequence<inputs.size()>{}));
+      -> bind_node<typename decl::layer_type, decl::name, typename producer_t<J>::image...>;
+  using L = typename decltype(bound(std::make_index_sequence<inputs.size()>{}))::type;
   static_assert(L::input_rows.size() == inputs.size(),
                 "staticgrad: a layer is connected to a different number of inputs than it takes");
 
   template <std::size_t J>
   static constexpr std::size_t checked_rows() {
     constexpr std::size_t expected = L::input_rows[J];
-    static_assert(check::input_declared<decl::name, std::get<J>(decl::from_names), (inputs[J] < K)>::ok);
-    if constexpr (inputs[J] >= K) {
-      return expected == 0 ? 1 : expected;
-    } else {
-      constexpr std::size_t found = producer_t<J>::shape::rows;
-      if constexpr (expected != 0) {
-        static_assert(check::layer_width<decl::name, expected, decl_t<Net, inputs[J]>::name, found>::ok);
-        return expected;
-      } else {
-        return found;
-      }
-    }
+    if constexpr (inputs[J] >= K) return expected == 0 ? 1 : expected;
+    else if constexpr (expected != 0) return expected;
+    else return producer_t<J>::shape::rows;
   }
+  static constexpr InputProblem problem = []<std::size_t... J>(std::index_sequence<J...>) {
+    InputProblem p;
+    (
+        [&] {
+          if (p.found) return;
+          if constexpr (inputs[J] >= K) {
+            p = {true, true, K, J, 0, 0, 0};
+          } else {
+            constexpr std::size_t expected = L::input_rows[J], actual = producer_t<J>::shape::rows;
+            if (expected != 0 && expected != actual) p = {true, false, K, J, inputs[J], expected, actual};
+          }
+        }(),
+        ...);
+    return p;
+  }(std::make_index_sequence<inputs.size()>{});
   template <std::size_t J>
-  using spec = InputSpec<producer<J>, checked_rows<J>(), producer_t<J>::shape::cols, typename producer_t<J>::image>;
+  using spec = InputSpec<checked_rows<J>(), producer_t<J>::shape::cols, typename producer_t<J>::image>;
 
   template <std::size_t... J>
-  static auto node_type(std::index_sequence<J...>) -> LayerNode<T, decl, K, slot_base<Net>[K], spec<J>...>;
+  static auto node_type(std::index_sequence<J...>) -> LayerNode<T, L, spec<J>...>;
   using type = decltype(node_type(std::make_index_sequence<inputs.size()>{}));
+
+  static type make(const decl& d) {
+    auto bound_layer = [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return bind_layer<typename decl::layer_type, decl::name, typename producer_t<J>::image...>(d.layer);
+    }(std::make_index_sequence<inputs.size()>{});
+    typename type::input_indices in{};
+    for (std::size_t j = 0; j < inputs.size(); ++j) in[j] = inputs[j] < K ? inputs[j] : 0;
+    return type(decl::name.view(), K, slot_base<Net>[K], in, std::move(bound_layer), d.loss_weight);
+  }
+};
+template <class T, class Net, std::size_t K>
+using layer_inputs = node_select<T, Net, K, false>;
+
+template <class T, class Net, std::size_t K, bool IsInput>
+struct node_select {
+  using type = InputNode<T, decltype(input_image<T, Net, decl_t<Net, K>>())>;
+  static type make(const decl_t<Net, K>&) { return {decl_t<Net, K>::name.view(), K, {}, false}; }
 };
 
-template <class T, class Net, std::size_t K, bool IsInput = decl_t<Net, K>::is_input>
-struct node_select {
-  using type = InputNode<T, decl_t<Net, K>, K, decltype(input_image<T, Net, decl_t<Net, K>>())>;
-};
-template <class T, class Net, std::size_t K>
-struct node_select<T, Net, K, false> {
-  using type = typename layer_inputs<T, Net, K>::type;
-};
-template <class T, class Net, std::size_t K>
-struct node_at : node_select<T, Net, K> {};
+// The first input problem of the network, in declaration order (none: found == false).
+template <class T, class Net>
+constexpr InputProblem first_input_problem() {
+  return []<std::size_t... K>(std::index_sequence<K...>) {
+    InputProblem first;
+    (
+        [&] {
+          if constexpr (!decl_t<Net, K>::is_input)
+            if (!first.found) first = layer_inputs<T, Net, K>::problem;
+        }(),
+        ...);
+    return first;
+  }(std::make_index_sequence<Net::size>{});
+}
+// The name node K reads as its input J ("" where there is none), for the check that reports it.
+template <class Net, std::size_t K, std::size_t J>
+constexpr auto read_name() {
+  using D = decl_t<Net, K>;
+  if constexpr (!D::is_input) {
+    if constexpr (J < D::from.size()) return std::get<J>(D::from_names);
+    else return fixed_string<1>("");
+  } else {
+    return fixed_string<1>("");
+  }
+}
 
 // Resolves the nodes of `Net` one after the other in declaration order, each made complete (sizeof)
 // before the next, so that every node finds its inputs already resolved: the nesting of instantiations
 // stays constant instead of growing with the network's depth (g++ gives up at 900 nested
 // instantiations, about a 300-node chain). A label input, whose width is that of a later node, is
-// resolved when the loss that reads it is, once that node is.
+// resolved when the loss that reads it is, once that node is (it stands in as a char here).
 template <class T, class Net, std::size_t K>
-constexpr bool resolve_node() {
-  if constexpr (!requires { decl_t<Net, K>::like; }) static_cast<void>(sizeof(typename node_at<T, Net, K>::type));
-  return true;
-}
+using resolution_step = std::conditional_t<requires { decl_t<Net, K>::like; }, std::type_identity<char>, node_at<T, Net, K>>;
 template <class T, class Net, std::size_t... K>
 constexpr bool resolve_in_order(std::index_sequence<K...>) {
-  const bool resolved[] = {true, resolve_node<T, Net, K>()...};  // an initializer list: in order
-  return resolved[0];
+  const std::size_t sizes[] = {1, sizeof(typename resolution_step<T, Net, K>::type)...};  // in order
+  return sizes[0] == 1;
 }
 
 }  // namespace sg::detail

@@ -251,7 +251,7 @@ void save_onnx(const Model& model, const std::filesystem::path& path, const Onnx
   model.for_each_node([&](const auto& node) {
     using N = std::remove_cvref_t<decltype(node)>;
     detail::OnnxNodeInfo info;
-    info.name = std::string(N::decl::name.view());
+    info.name = std::string(node.name);
     info.is_input = N::is_input;
     using I = typename N::image;
     if constexpr (I::is_flat) info.shape = {static_cast<std::int64_t>(I::size)};
@@ -263,10 +263,10 @@ void save_onnx(const Model& model, const std::filesystem::path& path, const Onnx
       using L = typename N::layer_type;
       info.kind = std::string(L::kind.view());
       info.is_loss = N::is_loss;
-      info.inputs.assign(N::inputs.begin(), N::inputs.end());
+      info.inputs.assign(node.inputs.begin(), node.inputs.end());
       for (std::size_t k = 0; k < L::params.size(); ++k) {
-        const auto v = model.param_view(N::first_slot + k);
-        OnnxParam p{model.parameter_names()[N::first_slot + k], v.rows, v.cols, {}};
+        const auto v = model.param_view(node.first_slot + k);
+        OnnxParam p{model.parameter_names()[node.first_slot + k], v.rows, v.cols, {}};
         p.values.assign(v.data, v.data + v.rows * v.cols);  // float, whatever the model's scalar type
         info.params.push_back(std::move(p));
       }

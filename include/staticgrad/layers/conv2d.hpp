@@ -45,8 +45,11 @@ struct padding_at_most_half_kernel {
 // Every compile-time check of a window of `Kernel` with `O` over input image `In`, at node `Node`.
 template <fixed_string Node, class In, std::size_t Kernel, std::size_t Stride, std::size_t Pad>
 struct window_over_image {
+  // One failure reported, the first: the width is checked once the height fits (a square window too
+  // large for a square image would otherwise print the same error twice).
+  static constexpr bool height_fits = window_output(In::height, Pad, Kernel, Stride == 0 ? 1 : Stride) > 0;
   static constexpr bool ok = window_fits<Node, "height", In::height, Pad, Kernel, Stride>::ok &&
-                             window_fits<Node, "width", In::width, Pad, Kernel, Stride>::ok &&
+                             window_fits<Node, "width", height_fits ? In::width : Kernel, Pad, Kernel, Stride>::ok &&
                              padding_at_most_half_kernel<Node, Pad, Kernel>::ok;
 };
 }  // namespace check
