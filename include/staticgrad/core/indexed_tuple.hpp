@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
@@ -83,9 +84,19 @@ template <class F, class E>
 // f(get<0>(t)), f(get<1>(t)), ... in index order: one call per element, no recursion.
 template <class Tuple, class F>
 void for_each_element(Tuple& t, F&& f) {
+  // A braced list is evaluated in order, and it is flat: a comma fold over N elements would be an
+  // expression N levels deep, which g++ walks in time O(N^2).
   [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (detail::call_on_element(f, get<K>(t)), ...);
+    static_cast<void>(std::initializer_list<int>{(detail::call_on_element(f, get<K>(t)), 0)...});
   }(std::make_index_sequence<std::remove_const_t<Tuple>::size>{});
+}
+// The same from the last element to the first.
+template <class Tuple, class F>
+void for_each_element_reversed(Tuple& t, F&& f) {
+  constexpr std::size_t n = std::remove_const_t<Tuple>::size;
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    static_cast<void>(std::initializer_list<int>{(detail::call_on_element(f, get<n - 1 - K>(t)), 0)...});
+  }(std::make_index_sequence<n>{});
 }
 
 }  // namespace sg

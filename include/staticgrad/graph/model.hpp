@@ -21,6 +21,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,20 +62,41 @@ struct LayerAccess {
 
 namespace detail {
 // Parameter elements of a network: all of them, or those training updates (statistics excluded).
-template <class T, class Net>
-constexpr std::size_t count_parameters(bool include_statistics) {
+template <class T, class Net, std::size_t K>
+constexpr std::size_t node_parameter_count(bool include_statistics) {
+  using N = typename node_at<T, Net, K>::type;
   std::size_t n = 0;
-  [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (
-        [&] {
-          using N = typename node_at<T, Net, K>::type;
-          if constexpr (!N::is_input)
-            for (const ParamDecl& d : N::layer_type::params)
-              n += (include_statistics || d.role != ParamRole::statistic) ? d.rows * d.cols : 0;
-        }(),
-        ...);
-  }(std::make_index_sequence<Net::size>{});
+  if constexpr (!N::is_input)
+    for (const ParamDecl& d : N::layer_type::params)
+      n += (include_statistics || d.role != ParamRole::statistic) ? d.rows * d.cols : 0;
   return n;
+}
+// (An array of per-node values, not a fold: a fold over N nodes is an expression N levels deep, which
+// g++ walks in time O(N^2).)
+template <class T, class Net, std::size_t... K>
+constexpr std::size_t count_parameters(bool include_statistics, std::index_sequence<K...>) {
+  const std::size_t counts[] = {0, node_parameter_count<T, Net, K>(include_statistics)...};
+  std::size_t n = 0;
+  for (std::size_t c : counts) n += c;
+  return n;
+}
+// The first input of node K if it is a loss, Net::size otherwise.
+template <class T, class Net, std::size_t K>
+constexpr std::size_t loss_input() {
+  using N = typename node_at<T, Net, K>::type;
+  if constexpr (!N::is_input) {
+    if constexpr (N::is_loss) return input_indices<Net, K>()[0];
+    else return Net::size;
+  } else {
+    return Net::size;
+  }
+}
+template <class T, class Net, std::size_t... K>
+constexpr std::size_t first_loss_input(std::index_sequence<K...>) {
+  const std::size_t inputs[] = {Net::size, loss_input<T, Net, K>()...};
+  for (std::size_t in : inputs)
+    if (in != Net::size) return in;
+  return Net::size;
 }
 }  // namespace detail
 
@@ -87,7 +109,8 @@ class Model {
   static constexpr std::size_t duplicate_ = first_duplicate_name(Net::names);
   static_assert(check::unique_node_name<detail::decl_t<Net, duplicate_ < Net::size ? duplicate_ : 0>::name,
                                         duplicate_ == Net::size>::ok);
-  static constexpr detail::InputProblem input_problem_ = detail::first_input_problem<T, Net>();
+  static constexpr detail::InputProblem input_problem_ =
+      detail::first_input_problem<T, Net>(std::make_index_sequence<Net::size>{});
   static_assert(check::input_declared<detail::decl_t<Net, input_problem_.node>::name,
                                       detail::read_name<Net, input_problem_.node, input_problem_.input>(),
                                       !input_problem_.missing>::ok);
@@ -114,8 +137,10 @@ class Model {
   static constexpr std::size_t slot_count = detail::slot_base<Net>[Net::size];
 
   // Number of parameter elements: all, and those that training updates (statistics excluded).
-  static constexpr std::size_t parameter_count = detail::count_parameters<T, Net>(true);
-  static constexpr std::size_t trainable_parameter_count = detail::count_parameters<T, Net>(false);
+  static constexpr std::size_t parameter_count =
+      detail::count_parameters<T, Net>(true, std::make_index_sequence<Net::size>{});
+  static constexpr std::size_t trainable_parameter_count =
+      detail::count_parameters<T, Net>(false, std::make_index_sequence<Net::size>{});
 
   // Initialise every parameter from `seed` by its layer's scheme (He, Xavier, zeros, ...).
   explicit Model(const Net& net, std::uint64_t seed = 0)
@@ -202,7 +227,7 @@ class Model {
     m_ = batch_extent();
     pass_cost_ = 0;
     losses_computed_ = 0;
-    for_each_node_index([&]<std::size_t K>() { forward_node(get_node<K>()); });
+    for_each_element(nodes_, [&](auto& node) { forward_node(node); });
     if (l2_lambda_ > 0 && mode_ == Mode::train)
       pass_cost_ += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
     cost_ = pass_cost_;
@@ -214,9 +239,9 @@ class Model {
     if (losses_computed_ == 0)
       throw error("staticgrad: backward() after a forward() that computed no loss (are the labels bound?)");
     grads_.fill(T(0));
-    for_each_node_index([&]<std::size_t K>() { seed_adjoint(get_node<K>()); });
+    for_each_element(nodes_, [&](auto& node) { seed_adjoint(node); });
     if (l2_lambda_ > 0 && mode_ == Mode::train) l2_backward();
-    for_each_node_index_reversed([&]<std::size_t K>() { backward_node(get_node<K>()); });
+    for_each_element_reversed(nodes_, [&](auto& node) { backward_node(node); });
   }
 
   // The value of node `Name` after the last forward (rows x m).
@@ -241,22 +266,8 @@ class Model {
   // The node a model predicts with: the first input of its first loss (the logits, for a classifier),
   // or the last node when there is no loss.
   static constexpr std::size_t prediction_index = [] {
-    std::size_t found = Net::size - 1;
-    bool done = false;
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (
-          [&] {
-            using N = node_t<K>;
-            if constexpr (!N::is_input)
-              if constexpr (N::is_loss)
-                if (!done) {
-                  found = detail::input_indices<Net, K>()[0];
-                  done = true;
-                }
-          }(),
-          ...);
-    }(std::make_index_sequence<Net::size>{});
-    return found;
+    const std::size_t first = detail::first_loss_input<T, Net>(std::make_index_sequence<Net::size>{});
+    return first < Net::size ? first : Net::size - 1;
   }();
   static constexpr std::string_view prediction_name = Net::names[prediction_index];
   using prediction_shape = typename node_t<prediction_index>::shape;
@@ -430,11 +441,8 @@ class Model {
  private:
   template <std::size_t... K>
   static Nodes make_nodes(const Net& net, std::index_sequence<K...>) {
-    return Nodes(std::in_place, make_node_at<K>(net)...);
-  }
-  template <std::size_t K>
-  static node_t<K> make_node_at(const Net& net) {
-    return detail::node_at<T, Net, K>::make(get<K>(net.decls));
+    return Nodes(std::in_place, detail::build_node<node_t<K>, detail::decl_t<Net, K>>::make(
+                                    get<K>(net.decls), K, detail::slot_base<Net>[K], detail::node_inputs<Net, K>())...);
   }
 
   static std::string shape_text(std::size_t cols) { return cols == batch ? "m" : fmt::format("{}", cols); }
@@ -447,22 +455,9 @@ class Model {
   }
 
   // The passes, node by node. forward() and backward() are a sequence of calls, one per node, of these
-  // functions, which are templates of the node type only and not inlined: a network of 200 Dense<32, 32>
+  // functions (through sg::for_each_element), which are templates of the node type only and not inlined: a network of 200 Dense<32, 32>
   // layers compiles one forward_node for all of them, and no function body grows with the depth (one body
   // with every node's pass inlined cost the optimiser super-linear time).
-  template <class F>
-  void for_each_node_index(F&& f) {
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (f.template operator()<K>(), ...);
-    }(std::make_index_sequence<Net::size>{});
-  }
-  template <class F>
-  void for_each_node_index_reversed(F&& f) {
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (f.template operator()<Net::size - 1 - K>(), ...);
-    }(std::make_index_sequence<Net::size>{});
-  }
-
   template <class N>
   [[gnu::noinline]] void forward_node(N& node) {
     if constexpr (N::is_input) {
@@ -579,13 +574,12 @@ class Model {
   void for_each_l2_term(N& node, F&& f) {
     if constexpr (!N::is_input)
       std::apply([&](auto&... term) {
-        [[maybe_unused]] std::size_t slot = node.first_slot;
-        (
-            [&] {
-              if (roles_[slot] == ParamRole::weight && !slices_[slot].frozen) f(term);
-              ++slot;
-            }(),
-            ...);
+        std::size_t slot = node.first_slot;
+        [[maybe_unused]] const auto visit_term = [&](auto& t) {
+          if (roles_[slot] == ParamRole::weight && !slices_[slot].frozen) f(t);
+          ++slot;
+        };
+        (visit_term(term), ...);
       }, node.l2_terms);
   }
 

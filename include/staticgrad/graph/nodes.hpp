@@ -1,8 +1,8 @@
 // staticgrad/graph/nodes.hpp - the resolved nodes of a network: data inputs and layers with their
 // expressions, input indices, parameter slots, and compile-time shape checks.
 //
-// `node_at<T, Net, K>::type` is node K of network `Net` for scalar type T, `node_at<T, Net, K>::make(decl)`
-// builds it. Its inputs are found by name
+// `node_at<T, Net, K>::type` is node K of network `Net` for scalar type T, and
+// `build_node<Node, Decl>::make(decl, K, first_slot, inputs)` builds it. Its inputs are found by name
 // among the nodes declared before it, and each declared input width is checked against the producer's
 // width, naming both nodes (sg::check::layer_width<"fc2", 128, "fc1", 256>).
 #pragma once
@@ -219,21 +219,26 @@ struct node_select<T, Net, K, false> {
     else if constexpr (expected != 0) return expected;
     else return producer_t<J>::shape::rows;
   }
-  static constexpr InputProblem problem = []<std::size_t... J>(std::index_sequence<J...>) {
-    InputProblem p;
-    (
-        [&] {
-          if (p.found) return;
-          if constexpr (inputs[J] >= K) {
-            p = {true, true, K, J, 0, 0, 0};
-          } else {
-            constexpr std::size_t expected = L::input_rows[J], actual = producer_t<J>::shape::rows;
-            if (expected != 0 && expected != actual) p = {true, false, K, J, inputs[J], expected, actual};
-          }
-        }(),
-        ...);
-    return p;
-  }(std::make_index_sequence<inputs.size()>{});
+  // (Functions, not lambdas: a lambda here would be a class named after the network, one per node, and
+  // g++ mangles each; nor folds, which nest N levels deep.)
+  template <std::size_t J>
+  static constexpr InputProblem input_problem() {
+    if constexpr (inputs[J] >= K) {
+      return {true, true, K, J, 0, 0, 0};
+    } else {
+      constexpr std::size_t expected = L::input_rows[J], actual = producer_t<J>::shape::rows;
+      if (expected != 0 && expected != actual) return {true, false, K, J, inputs[J], expected, actual};
+      return {};
+    }
+  }
+  template <std::size_t... J>
+  static constexpr InputProblem first_problem(std::index_sequence<J...>) {
+    const InputProblem problems[] = {InputProblem{}, input_problem<J>()...};
+    for (const InputProblem& p : problems)
+      if (p.found) return p;
+    return {};
+  }
+  static constexpr InputProblem problem = first_problem(std::make_index_sequence<inputs.size()>{});
   template <std::size_t J>
   using spec = InputSpec<checked_rows<J>(), producer_t<J>::shape::cols, typename producer_t<J>::image>;
 
@@ -241,14 +246,6 @@ struct node_select<T, Net, K, false> {
   static auto node_type(std::index_sequence<J...>) -> LayerNode<T, L, spec<J>...>;
   using type = decltype(node_type(std::make_index_sequence<inputs.size()>{}));
 
-  static type make(const decl& d) {
-    auto bound_layer = [&]<std::size_t... J>(std::index_sequence<J...>) {
-      return bind_layer<typename decl::layer_type, decl::name, typename producer_t<J>::image...>(d.layer);
-    }(std::make_index_sequence<inputs.size()>{});
-    typename type::input_indices in{};
-    for (std::size_t j = 0; j < inputs.size(); ++j) in[j] = inputs[j] < K ? inputs[j] : 0;
-    return type(decl::name.view(), K, slot_base<Net>[K], in, std::move(bound_layer), d.loss_weight);
-  }
 };
 template <class T, class Net, std::size_t K>
 using layer_inputs = node_select<T, Net, K, false>;
@@ -256,22 +253,51 @@ using layer_inputs = node_select<T, Net, K, false>;
 template <class T, class Net, std::size_t K, bool IsInput>
 struct node_select {
   using type = InputNode<T, decltype(input_image<T, Net, decl_t<Net, K>>())>;
-  static type make(const decl_t<Net, K>&) { return {decl_t<Net, K>::name.view(), K, {}, false}; }
 };
 
+// Builds a node from its declaration and its place in the network. A class of the node type and the
+// declaration only, not of the network: instantiated once per node, its code and its symbol stay
+// short (a function named after the network, once per node, would cost O(N) to name N times).
+template <class Node, class Decl>
+struct build_node;
+template <class T, class Img, class Decl>
+struct build_node<InputNode<T, Img>, Decl> {
+  template <class Inputs>
+  static InputNode<T, Img> make(const Decl&, std::size_t index, std::size_t, const Inputs&) {
+    return {Decl::name.view(), index, {}, false};
+  }
+};
+template <class T, class L, std::size_t... R, std::size_t... C, class... Img, class Decl>
+struct build_node<LayerNode<T, L, InputSpec<R, C, Img>...>, Decl> {
+  using Node = LayerNode<T, L, InputSpec<R, C, Img>...>;
+  template <class Inputs>
+  static Node make(const Decl& d, std::size_t index, std::size_t first_slot, const Inputs& inputs) {
+    typename Node::input_indices in{};  // a missing input (reported) stands in as node 0
+    for (std::size_t j = 0; j < in.size(); ++j) in[j] = inputs[j] < index ? inputs[j] : 0;
+    return Node(Decl::name.view(), index, first_slot, in, bind_layer<typename Decl::layer_type, Decl::name, Img...>(d.layer),
+                d.loss_weight);
+  }
+};
+// The indices of the nodes node K reads (none for a data input).
+template <class Net, std::size_t K>
+constexpr auto node_inputs() {
+  if constexpr (decl_t<Net, K>::is_input) return std::array<std::size_t, 0>{};
+  else return input_indices<Net, K>();
+}
+
 // The first input problem of the network, in declaration order (none: found == false).
-template <class T, class Net>
-constexpr InputProblem first_input_problem() {
-  return []<std::size_t... K>(std::index_sequence<K...>) {
-    InputProblem first;
-    (
-        [&] {
-          if constexpr (!decl_t<Net, K>::is_input)
-            if (!first.found) first = layer_inputs<T, Net, K>::problem;
-        }(),
-        ...);
-    return first;
-  }(std::make_index_sequence<Net::size>{});
+template <class T, class Net, std::size_t K>
+constexpr InputProblem node_problem() {
+  if constexpr (decl_t<Net, K>::is_input) return {};
+  else return layer_inputs<T, Net, K>::problem;
+}
+template <class T, class Net, std::size_t... K>
+constexpr InputProblem first_input_problem(std::index_sequence<K...>) {
+  // (An array, not a fold: a fold over N nodes is an expression N levels deep, walked in O(N^2).)
+  const InputProblem problems[] = {InputProblem{}, node_problem<T, Net, K>()...};
+  for (const InputProblem& p : problems)
+    if (p.found) return p;
+  return {};
 }
 // The name node K reads as its input J ("" where there is none), for the check that reports it.
 template <class Net, std::size_t K, std::size_t J>
