@@ -68,13 +68,15 @@ template <class T, class Net>
 constexpr std::size_t count_parameters(bool include_statistics) {
   std::size_t n = 0;
   [&]<std::size_t... K>(std::index_sequence<K...>) {
+    // K reaches the inner lambda as its template argument, not inside its body: clang 16 crashes on a
+    // fold whose pattern is a lambda naming the pack only in its body (here in a local alias).
     (
-        [&] {
-          using N = typename node_at<T, Net, K>::type;
+        [&]<std::size_t J>() {
+          using N = typename node_at<T, Net, J>::type;
           if constexpr (!N::is_input)
             for (const ParamDecl& d : N::layer_type::params)
               n += (include_statistics || d.role != ParamRole::statistic) ? d.rows * d.cols : 0;
-        }(),
+        }.template operator()<K>(),
         ...);
   }(std::make_index_sequence<Net::size>{});
   return n;
@@ -264,16 +266,18 @@ class Model {
     std::size_t found = Net::size - 1;
     bool done = false;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
+      // K reaches the inner lambda as its template argument, not inside its body: clang 16 crashes on a
+      // fold whose pattern is a lambda naming the pack only in its body (here in a local alias).
       (
-          [&] {
-            using N = node_t<K>;
+          [&]<std::size_t J>() {
+            using N = node_t<J>;
             if constexpr (!N::is_input)
               if constexpr (N::is_loss)
                 if (!done) {
                   found = N::inputs[0];
                   done = true;
                 }
-          }(),
+          }.template operator()<K>(),
           ...);
     }(std::make_index_sequence<Net::size>{});
     return found;
