@@ -126,7 +126,9 @@ if(STATICGRAD_CBLAS_FOUND AND NOT TARGET staticgrad_blas)
   add_library(staticgrad_blas INTERFACE)
   set_target_properties(staticgrad_blas PROPERTIES EXPORT_NAME blas)
   target_link_libraries(staticgrad_blas INTERFACE "${STATICGRAD_CBLAS_LIBRARY}")
-  target_include_directories(staticgrad_blas INTERFACE $<BUILD_INTERFACE:${STATICGRAD_CBLAS_INCLUDE_DIR}>)
+  # SYSTEM: openblas_config.h declares its complex types with C99's _Complex, which clang's -Wpedantic
+  # reports in every file that includes cblas.h.
+  target_include_directories(staticgrad_blas SYSTEM INTERFACE $<BUILD_INTERFACE:${STATICGRAD_CBLAS_INCLUDE_DIR}>)
   if(NOT STATICGRAD_CBLAS_LIBRARY MATCHES "\\.a$")
     # An explicit -rpath survives installation (CMake only rewrites the RUNPATH entries it added itself).
     target_link_options(staticgrad_blas INTERFACE "LINKER:-rpath,${STATICGRAD_CBLAS_RUNTIME_DIR}")

@@ -155,6 +155,8 @@ int run() {
              verdict(wrong));
   // [/snippet]
   fmt::print("\n");
+  // The network under check; the summary names the user's layer by its kind, "Cube".
+  fmt::print("{}\n", sg::make_model<double>(make_network(1.0)).summary());
   bool as_expected = right.passed() && !wrong.passed();
   as_expected = check_network("network, correct:", 1.0, true) && as_expected;
   fmt::print("\n");

@@ -152,10 +152,12 @@ std::string format_report(const ConfusionMatrix& cm, std::span<const std::string
   };
   std::size_t name_width = 5;  // "class"
   for (std::size_t c = 0; c < k; ++c) name_width = std::max(name_width, name(c).size());
+  // Not fmt::formatted_size: with Debian's libfmt (built by g++) a clang-compiled call to it does not
+  // link, as the two compilers mangle the signature of fmt::detail::vformat_to<char> differently.
   std::size_t count_width = 4;
   for (std::size_t t = 0; t < k; ++t)
     for (std::size_t p = 0; p < k; ++p)
-      count_width = std::max(count_width, fmt::formatted_size("{}", cm.count(t, p)));
+      count_width = std::max(count_width, fmt::format("{}", cm.count(t, p)).size());
 
   std::string out =
       fmt::format("confusion matrix ({} samples; rows: true class, columns: predicted class)\n", cm.total());

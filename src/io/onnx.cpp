@@ -369,7 +369,9 @@ std::vector<Prediction> find_predictions(const std::vector<OnnxNodeInfo>& nodes,
     else f.output = fmt::format("{}_{}", nodes[f.node].name, noun);
   }
   for (const auto& [node, name] : options.output_names) {
-    auto it = std::find_if(found.begin(), found.end(), [&](const Prediction& f) { return nodes[f.node].name == node; });
+    // An init-capture: clang 16 with OpenMP cannot capture the structured binding `node`.
+    auto it = std::find_if(found.begin(), found.end(),
+                           [&, &node = node](const Prediction& f) { return nodes[f.node].name == node; });
     if (it == found.end()) {
       std::vector<std::string> names;
       for (const Prediction& f : found) names.push_back(nodes[f.node].name);

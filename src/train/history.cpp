@@ -205,8 +205,9 @@ std::string History::learning_curve_svg(std::string_view title) const {
   const auto [x, y] = draw_axes(svg, cost_chart, range);
   const auto [width, height, left, right, top, bottom] = cost_chart;
 
-  // The curves.
-  auto curve = [&](double EpochRecord::*cost, const char* colour, const char* id) {
+  // The curves. x and y are captured by init-capture: clang 16 with OpenMP cannot capture a structured
+  // binding.
+  auto curve = [&, &x = x, &y = y](double EpochRecord::*cost, const char* colour, const char* id) {
     std::vector<std::pair<double, double>> points;
     for (const EpochRecord& r : records_) points.emplace_back(static_cast<double>(r.epoch), r.*cost);
     return draw_polyline(svg, id, colour, points, x, y);

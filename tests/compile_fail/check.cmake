@@ -1,17 +1,24 @@
 # tests/compile_fail/check.cmake - the ctest test compile_fail.<name>, run as
-#   cmake -DSOURCE=<tests/compile_fail/name.cpp> -DCOMPILE_COMMANDS=<build>/compile_commands.json -P check.cmake
+#   cmake -DSOURCE=<tests/compile_fail/name.cpp> -DCOMPILE_COMMANDS=<build>/compile_commands.json
+#         -DCOMPILER_ID=<CMAKE_CXX_COMPILER_ID> -P check.cmake
 #
-# Passes when compiling SOURCE fails AND every `// expect-error: <regex>` line in the comment block at
-# the top of SOURCE matches somewhere in the first 25 lines of the compiler's diagnostics, and, where
-# SOURCE has a line `// expect-max-bytes: <n>`, the whole diagnostics are at most n bytes. The compile
-# command is the one CMake generated for the file's (never built) object library, i.e. exactly what a
-# program linking staticgrad::staticgrad gets; it is run directly, so the diagnostics contain no
-# make/ninja noise. The regexes are CMake regular expressions (`\(` for a literal parenthesis); run
-# under LC_ALL=C, GCC quotes with plain '.
+# Passes when compiling SOURCE fails AND every expectation in the comment block at the top of SOURCE
+# that applies to this compiler matches somewhere in the first 25 lines of the compiler's diagnostics:
+#   // expect-error: <regex>           every compiler
+#   // expect-error(GNU): <regex>      only g++      (the name is CMAKE_CXX_COMPILER_ID)
+#   // expect-error(Clang): <regex>    only clang
+# Compilers phrase the same facts differently (g++: "the comparison reduces to '(128 == 256)'", clang:
+# "due to requirement '128UL == 256UL'"), so each compiler's lines are checked against its own words.
+# The compile command is the one CMake generated for the file's (never built) object library, i.e.
+# exactly what a program linking staticgrad::staticgrad gets; it is run directly, so the diagnostics
+# contain no make/ninja noise. The regexes are CMake regular expressions (`\(` for a literal
+# parenthesis); run under LC_ALL=C, g++ and clang quote with plain '. A line
+#   // expect-max-bytes: <n>
+# bounds the whole diagnostics at n bytes.
 cmake_minimum_required(VERSION 3.25)
 
 set(max_lines 25)
-foreach(var SOURCE COMPILE_COMMANDS)
+foreach(var SOURCE COMPILE_COMMANDS COMPILER_ID)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check.cmake: pass -D${var}=...")
   endif()
@@ -35,15 +42,18 @@ while(NOT text STREQUAL "")
   if(NOT line MATCHES "^//")
     break()
   endif()
-  if(line MATCHES "^// expect-error: (.+)$")
-    set(expect_${n_expect} "${CMAKE_MATCH_1}")
-    math(EXPR n_expect "${n_expect} + 1")
+  if(line MATCHES "^// expect-error(\\(([A-Za-z]+)\\))?: (.+)$")
+    if(CMAKE_MATCH_1 STREQUAL "" OR CMAKE_MATCH_2 STREQUAL "${COMPILER_ID}")
+      set(expect_${n_expect} "${CMAKE_MATCH_3}")
+      math(EXPR n_expect "${n_expect} + 1")
+    endif()
   elseif(line MATCHES "^// expect-max-bytes: ([0-9]+)$")
     set(max_bytes "${CMAKE_MATCH_1}")
   endif()
 endwhile()
 if(n_expect EQUAL 0)
-  message(FATAL_ERROR "${SOURCE}: no `// expect-error: <regex>` line at the top of the file")
+  message(FATAL_ERROR "${SOURCE}: no `// expect-error: <regex>` line at the top of the file that applies "
+                      "to the compiler '${COMPILER_ID}'")
 endif()
 
 # The compile command CMake wrote for this file.

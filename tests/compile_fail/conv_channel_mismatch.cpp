@@ -1,6 +1,8 @@
-// expect-error: input_channels<sg::fixed_string<7>\{"layer1"\}, 3, 1>
+// expect-error(GNU): input_channels<sg::fixed_string<7>\{"layer1"\}, 3, 1>
+// expect-error(Clang): input_channels<fixed_string<7>\{"layer1"\}, 3, 1>
 // expect-error: staticgrad shape error: layer fed the wrong number of channels
-// expect-error: \(3 == 1\)
+// expect-error(GNU): \(3 == 1\)
+// expect-error(Clang): requirement '3UL == 1UL'
 // expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 

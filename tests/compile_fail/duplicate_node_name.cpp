@@ -1,4 +1,5 @@
-// expect-error: unique_node_name<sg::fixed_string<4>\{"fc1"\}, false>
+// expect-error(GNU): unique_node_name<sg::fixed_string<4>\{"fc1"\}, false>
+// expect-error(Clang): unique_node_name<fixed_string<4>\{"fc1"\}, false>
 // expect-error: two nodes of the network have the same name
 // expect-max-bytes: 4096
 //

@@ -1,5 +1,7 @@
-// expect-error: layer_width<sg::fixed_string<5>\{"head"\}, 64, sg::fixed_string<6>\{"trunk"\}, 32>
-// expect-error: \(64 == 32\)
+// expect-error(GNU): layer_width<sg::fixed_string<5>\{"head"\}, 64, sg::fixed_string<6>\{"trunk"\}, 32>
+// expect-error(Clang): layer_width<fixed_string<5>\{"head"\}, 64, fixed_string<6>\{"trunk"\}, 32>
+// expect-error(GNU): \(64 == 32\)
+// expect-error(Clang): requirement '64UL == 32UL'
 // expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 

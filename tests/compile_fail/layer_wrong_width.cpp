@@ -1,6 +1,8 @@
-// expect-error: layer_width<sg::fixed_string<7>\{"layer3"\}, 128, sg::fixed_string<7>\{"layer2"\}, 256>
+// expect-error(GNU): layer_width<sg::fixed_string<7>\{"layer3"\}, 128, sg::fixed_string<7>\{"layer2"\}, 256>
+// expect-error(Clang): layer_width<fixed_string<7>\{"layer3"\}, 128, fixed_string<7>\{"layer2"\}, 256>
 // expect-error: staticgrad shape error: layer fed the wrong width
-// expect-error: \(128 == 256\)
+// expect-error(GNU): \(128 == 256\)
+// expect-error(Clang): requirement '128UL == 256UL'
 // expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"
 

@@ -1,4 +1,5 @@
-// expect-error: same_image<sg::fixed_string<4>\{"sum"\}, 4, 5, 5, 3, 5, 5>
+// expect-error(GNU): same_image<sg::fixed_string<4>\{"sum"\}, 4, 5, 5, 3, 5, 5>
+// expect-error(Clang): same_image<fixed_string<4>\{"sum"\}, 4, 5, 5, 3, 5, 5>
 // expect-error: staticgrad shape error: inputs of different image shapes
 // expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"

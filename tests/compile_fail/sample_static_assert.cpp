@@ -1,5 +1,6 @@
-// expect-error: static assertion failed: Square needs Rows == Cols
-// expect-error: the comparison reduces to '\(3 == 4\)'
+// expect-error(GNU): static assertion failed: Square needs Rows == Cols
+// expect-error(GNU): the comparison reduces to '\(3 == 4\)'
+// expect-error(Clang): static assertion failed due to requirement '3UL == 4UL': Square needs Rows == Cols
 //
 // A sample of the compile-fail machinery (tests/CMakeLists.txt): a shape check that fails must say what
 // it checked and print both extents. It includes a staticgrad header to prove that the test compiles

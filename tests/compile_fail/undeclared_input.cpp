@@ -1,4 +1,5 @@
-// expect-error: input_declared<sg::fixed_string<5>\{"head"\}, sg::fixed_string<6>\{"trunc"\}, false>
+// expect-error(GNU): input_declared<sg::fixed_string<5>\{"head"\}, sg::fixed_string<6>\{"trunc"\}, false>
+// expect-error(Clang): input_declared<fixed_string<5>\{"head"\}, fixed_string<6>\{"trunc"\}, false>
 // expect-error: a node reads an input that is not declared before it
 // expect-max-bytes: 4096
 #include "staticgrad/staticgrad.hpp"

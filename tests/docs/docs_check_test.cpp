@@ -11,9 +11,9 @@
 //                                recorded per test module: this module checks the ones its own tests
 //                                record (tests/docs/outputs.hpp); a page of another area is checked for its
 //                                outputs by that area's test (tests/data, tests/eval).
-//   <!-- compiler-output:FILE -->  the block is a compiler's output for FILE under tests/compile_fail/;
-//                                every `// expect-error:` pattern of FILE must match inside it, so the quoted
-//                                message says what the compile-fail test checks.
+//   <!-- compiler-output:FILE -->  the block is g++'s output for FILE under tests/compile_fail/; every
+//                                `// expect-error:` and `// expect-error(GNU):` pattern of FILE must match
+//                                inside it, so the quoted message says what the compile-fail test checks.
 //
 // The guides listed in `strict_pages` must quote ALL their C++ code this way (no ```cpp block without a
 // marker), and their relative links must lead to files that exist.
@@ -196,10 +196,14 @@ PageResult check_page(const fs::path& page, const std::vector<fs::path>& sources
       BOOST_TEST_REQUIRE(relative.generic_string().starts_with("tests/compile_fail/"));
       std::size_t patterns = 0;
       for (const auto& l : lines_of(root / relative)) {
-        if (!l.starts_with("// expect-error: ")) continue;
+        // The pages quote g++: its own lines and those for every compiler.
+        std::string regex;
+        if (l.starts_with("// expect-error: ")) regex = l.substr(17);
+        else if (l.starts_with("// expect-error(GNU): ")) regex = l.substr(22);
+        else continue;
         ++patterns;
-        const std::regex pattern(l.substr(17));
-        BOOST_TEST(std::regex_search(block, pattern), "the quoted output lacks `" << l.substr(17) << "`");
+        const std::regex pattern(regex);
+        BOOST_TEST(std::regex_search(block, pattern), "the quoted output lacks `" << regex << "`");
       }
       BOOST_TEST(patterns > 0u, relative << " has no expect-error line");
       ++r.compiler_outputs;

@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(residual_block_in_the_functional_form) {
 }
 
 BOOST_AUTO_TEST_CASE(batch_norm_2d_normalises_each_channel_over_batch_and_pixels) {
-  auto model = make_model<double>(sequential<Image<3, 4, 5>>(BatchNorm2D{.epsilon = 1e-5, .momentum = 0.9}), 1);
+  auto model = make_model<double>(sequential<Image<3, 4, 5>>(BatchNorm2D<>{.epsilon = 1e-5, .momentum = 0.9}), 1);
   auto x = test::normal_matrix(60, 6, 11);
   for (std::size_t j = 0; j < 6; ++j)  // channel c has mean c and deviation 1 + c
     for (std::size_t c = 0; c < 3; ++c)

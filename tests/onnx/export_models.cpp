@@ -260,7 +260,7 @@ void convolutional(const Data& d, Manifest& manifest) {
   using namespace sg;
   auto net = sequential<Image<1, 28, 28>>(
       Conv2D<8, 5, ConvOptions{.pad = 2}>{}, BatchNorm2D{}, ReLU{}, MaxPool2D<2>{},
-      Conv2D<16, 3, ConvOptions{.stride = 1, .pad = 1, .bias = false}>{}, BatchNorm2D{.epsilon = 1e-3},
+      Conv2D<16, 3, ConvOptions{.stride = 1, .pad = 1, .bias = false}>{}, BatchNorm2D<>{.epsilon = 1e-3},
       LeakyReLU{.slope = 0.1}, AvgPool2D<2>{}, Dropout{.keep_prob = 0.9}, Flatten{}, Dense<deduced, 32>{}, ReLU{},
       Dense<32, 10>{}, SoftmaxCrossEntropy{});
   auto model = make_model<float>(net, 6);

@@ -6,7 +6,7 @@
 // starts gives the rate of the first epoch.
 //
 // Every schedule S satisfies LearningRateSchedule<S, T>: `T operator()(std::size_t epoch,
-// std::size_t step) const`. They are aggregates, so `sg::inverse_time_decay{0.2, 1.0}` deduces T.
+// std::size_t step) const`. They are aggregates, and `sg::inverse_time_decay{0.2, 1.0}` deduces T.
 #pragma once
 
 #include <cmath>
@@ -71,6 +71,16 @@ struct sqrt_step_decay {
     return k / std::sqrt(static_cast<T>(detail::from_one(step))) * alpha0;
   }
 };
+
+// `sg::inverse_time_decay{0.2, 1.0}` deduces T from the initializers. C++20 deduces an aggregate's
+// arguments by itself, but clang 16 does not (aggregate deduction came in clang 17), so these guides
+// say it for positional initializers; with designated ones clang 16 needs the type: `<double>{...}`.
+template <class T> constant_schedule(T) -> constant_schedule<T>;
+template <class T> inverse_time_decay(T, T) -> inverse_time_decay<T>;
+template <class T> exponential_decay(T) -> exponential_decay<T>;
+template <class T> exponential_decay(T, T) -> exponential_decay<T>;
+template <class T> sqrt_epoch_decay(T, T) -> sqrt_epoch_decay<T>;
+template <class T> sqrt_step_decay(T, T) -> sqrt_step_decay<T>;
 
 // A rate set by hand (from a callback, after looking at the learning curve). Copies share one rate, so
 // the copy that fit() holds sees what a callback sets through its own copy. Not synchronised: set it

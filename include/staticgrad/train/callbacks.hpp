@@ -59,6 +59,11 @@ struct ScheduleLearningRate {
     if (per_step) s.learning_rate = static_cast<double>(schedule(s.epoch, s.step() + 1));
   }
 };
+// For `ScheduleLearningRate{schedule}` with clang 16, which lacks C++20's aggregate deduction.
+template <class Schedule>
+ScheduleLearningRate(Schedule) -> ScheduleLearningRate<Schedule>;
+template <class Schedule>
+ScheduleLearningRate(Schedule, bool) -> ScheduleLearningRate<Schedule>;
 
 struct SaveCheckpoint {
   std::filesystem::path last = {};  // written after every epoch (empty: not written)
