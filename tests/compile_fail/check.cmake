@@ -13,7 +13,7 @@
 # exactly what a program linking staticgrad::staticgrad gets; it is run directly, so the diagnostics
 # contain no make/ninja noise. The regexes are CMake regular expressions (`\(` for a literal
 # parenthesis); run under LC_ALL=C, g++ and clang quote with plain '. A line
-#   // expect-max-bytes: <n>
+#   // expect-max-bytes: <n>           (or expect-max-bytes(GNU), expect-max-bytes(Clang))
 # bounds the whole diagnostics at n bytes.
 cmake_minimum_required(VERSION 3.25)
 
@@ -47,8 +47,10 @@ while(NOT text STREQUAL "")
       set(expect_${n_expect} "${CMAKE_MATCH_3}")
       math(EXPR n_expect "${n_expect} + 1")
     endif()
-  elseif(line MATCHES "^// expect-max-bytes: ([0-9]+)$")
-    set(max_bytes "${CMAKE_MATCH_1}")
+  elseif(line MATCHES "^// expect-max-bytes(\\(([A-Za-z]+)\\))?: ([0-9]+)$")
+    if(CMAKE_MATCH_1 STREQUAL "" OR CMAKE_MATCH_2 STREQUAL "${COMPILER_ID}")
+      set(max_bytes "${CMAKE_MATCH_3}")
+    endif()
   endif()
 endwhile()
 if(n_expect EQUAL 0)
