@@ -5,7 +5,8 @@
 // - ScheduleLearningRate{schedule}: sets the learning rate from a schedule (optim/schedule.hpp) at the
 //   start of each epoch, or of each mini-batch for a schedule of the step (per_step = true).
 // - SaveCheckpoint: writes the model and optimiser after each epoch ("last") and/or whenever the dev cost
-//   improves ("best"), atomically, with the epoch and step so that fit can resume from it.
+//   improves ("best"), atomically, with the epoch, the step and the history so far, so that fit can
+//   resume from it and return a History of every epoch.
 // - OnEpochEnd{f}: calls f(state) after each epoch, for anything else (logging, a manual schedule).
 #pragma once
 
@@ -70,6 +71,8 @@ struct SaveCheckpoint {
     CheckpointMeta meta;
     meta.epoch = s.epoch;
     meta.seed = s.options.shuffle_seed;
+    const auto records = s.history.records();  // this epoch's record included: fit adds it first
+    meta.history.assign(records.begin(), records.end());
     if (!last.empty()) save_checkpoint(last, s.model, &s.optimizer, meta);
     if (!best.empty() && std::isfinite(s.record.dev_cost) && s.record.dev_cost < best_cost) {
       best_cost = s.record.dev_cost;
