@@ -2,12 +2,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "staticgrad/data/dataset.hpp"
 #include "staticgrad/optim/adam.hpp"
@@ -294,6 +298,36 @@ BOOST_AUTO_TEST_CASE(per_slice_step_counts_survive_a_checkpoint) {
                         });
   BOOST_TEST(std::memcmp(before.data(), old.parameters().data(), before.size() * sizeof(float)) == 0);
   BOOST_TEST(old_adam.step_count() == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(save_checkpoint_removes_and_reports_a_crashed_writers_file) {
+  TempDir dir;
+  const pid_t child = ::fork();  // a pid that is not running once reaped
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  const auto stray = dir.path / ("last.sgck.tmp-" + std::to_string(child) + "-0");
+  std::ofstream(stray) << "the first bytes of a checkpoint";
+  const auto train = blobs(60, 31);
+  auto model = make_model<float>(make_net(), 32);
+  ClassificationFeed<float> tf(train);
+  Adam<float> adam;
+  auto options = quiet(1, 32);
+  options.progress.mode = ProgressMode::lines;
+  std::FILE* out = std::tmpfile();
+  BOOST_REQUIRE(out);
+  options.progress_out = out;
+  fit(model, tf, no_dev, adam, options, SaveCheckpoint{.last = dir.path / "last.sgck", .best = {}});
+  std::rewind(out);
+  std::string printed;
+  for (int c; (c = std::fgetc(out)) != EOF;) printed += static_cast<char>(c);
+  std::fclose(out);
+  BOOST_TEST(!std::filesystem::exists(stray));
+  BOOST_TEST(std::filesystem::exists(dir.path / "last.sgck"));
+  BOOST_TEST(printed.find("removed " + stray.string() +
+                          ", a temporary file left by a checkpoint writer that "
+                          "is no longer running") != std::string::npos,
+             printed);
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_checkpoints_leave_the_model_untouched) {

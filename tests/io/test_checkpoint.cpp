@@ -17,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "staticgrad/core/error.hpp"
+#include "staticgrad/io/atomic_file.hpp"
 #include "staticgrad/io/checkpoint.hpp"
 #include "support/checkpoint_bytes.hpp"
 
@@ -392,11 +393,53 @@ BOOST_AUTO_TEST_CASE(crash_while_writing_keeps_the_old_checkpoint) {
   BOOST_TEST((WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 3)));
   BOOST_TEST((read_bytes(path) == before));
   BOOST_TEST(load_error(path) == "");
-  // The next save succeeds despite the leftover temporary file, and replaces the checkpoint.
+  // The killed writer left its temporary file; the next save succeeds, replaces the checkpoint and
+  // removes that file (its process is gone).
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
   sg::Checkpoint next = small_checkpoint();
   next.meta.epoch = 8;
   sg::save_checkpoint(path, next);
   BOOST_TEST(sg::load_checkpoint(path).meta.epoch == 8u);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(stray_temporary_files_are_removed_on_the_next_save) {
+  TempFolder dir;
+  const fs::path path = dir.path / "model.sgck";
+  // A pid that is certainly not running: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  auto touch = [&](const std::string& name) {
+    std::ofstream(dir.path / name) << "half a checkpoint";
+    return dir.path / name;
+  };
+  const fs::path dead = touch(fmt::format("model.sgck.tmp-{}-0", child));
+  const fs::path dead_too = touch(fmt::format("model.sgck.tmp-{}-17", child));
+  // This process's pid with a k no write of this process uses: an earlier process with the same pid.
+  const fs::path same_pid = touch(fmt::format("model.sgck.tmp-{}-4000000000", ::getpid()));
+  // Kept: a running writer (the parent, e.g. ctest), another target's file, names of another form.
+  const fs::path running = touch(fmt::format("model.sgck.tmp-{}-3", ::getppid()));
+  const fs::path other_target = touch(fmt::format("other.sgck.tmp-{}-0", child));
+  const fs::path not_ours = touch("model.sgck.tmp-notes");
+  const fs::path no_k = touch(fmt::format("model.sgck.tmp-{}", child));
+  const fs::path signed_pid = touch(fmt::format("model.sgck.tmp-+{}-0", child));
+
+  // What the next save would remove, without saving:
+  std::vector<fs::path> expected{dead, dead_too, same_pid};
+  std::sort(expected.begin(), expected.end());  // the function returns them in name order
+  BOOST_TEST((sg::remove_stray_temporary_files(path) == expected));
+  for (const fs::path& p : {dead, dead_too, same_pid}) BOOST_TEST(!fs::exists(p), p);
+  // And a save does the same: a new stray file is gone after it, the others stay.
+  const fs::path dead_again = touch(fmt::format("model.sgck.tmp-{}-1", child));
+  sg::save_checkpoint(path, small_checkpoint());
+  BOOST_TEST(!fs::exists(dead_again));
+  BOOST_TEST(load_error(path) == "");
+  for (const fs::path& p : {running, other_target, not_ours, no_k, signed_pid}) BOOST_TEST(fs::exists(p), p);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 6);
+  // A folder that cannot be read is no error: nothing is removed.
+  BOOST_TEST(sg::remove_stray_temporary_files(dir.path / "no-folder" / "model.sgck").empty());
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_is_an_io_error_naming_the_path) {
