@@ -36,33 +36,26 @@ struct TempFolder {
 };
 
 sg::Checkpoint small_checkpoint() {
+  // docs/checkpoints.md quotes this block as laid out here.
+  // clang-format off
   // [snippet:checkpoint_build]
   sg::Checkpoint c;
   c.fingerprint = 0x5eed'f00d'cafe'0001ull;
   c.architecture = "dense<2,3> -> relu -> dense<3,1> -> sigmoid";
-  c.meta = {.epoch = 7,
-            .step = 700,
-            .seed = 42,
-            .rng_state = {7, 123456789},
-            .optimizer = "adam",
-            .optimizer_steps = 700,
+  c.meta = {.epoch = 7, .step = 700, .seed = 42, .rng_state = {7, 123456789},
+            .optimizer = "adam", .optimizer_steps = 700,
             .optimizer_slice_steps = {{"fc1.W", 700}, {"fc1.b", 300}},  // fc1.b was frozen for 400 steps
-            .history = {{.epoch = 6,
-                         .train_cost = 0.25,
-                         .dev_cost = 0.5,
-                         .metrics = {{"dev_accuracy", 0.875}},
-                         .learning_rate = 1e-3},
-                        {.epoch = 7,
-                         .train_cost = 0.125,
-                         .dev_cost = 0.375,
-                         .metrics = {{"dev_accuracy", 0.9}},
-                         .learning_rate = 5e-4}}};
+            .history = {{.epoch = 6, .train_cost = 0.25, .dev_cost = 0.5,
+                         .metrics = {{"dev_accuracy", 0.875}}, .learning_rate = 1e-3},
+                        {.epoch = 7, .train_cost = 0.125, .dev_cost = 0.375,
+                         .metrics = {{"dev_accuracy", 0.9}}, .learning_rate = 5e-4}}};
   c.tensors.push_back({"fc1.W", 3, 2, std::vector<float>{0.5f, -1.f, 2.f, 0.25f, 1e-3f, -7.f}});
   c.tensors.push_back({"fc1.b", 3, 1, std::vector<float>{0.f, 0.1f, -0.1f}});
   c.optimizer_state.push_back({"v", 9, 1, std::vector<float>(9, 0.01f)});
   c.optimizer_state.push_back({"s", 9, 1, std::vector<float>(9, 1e-4f)});
   c.attributes["normalizer"] = "mean=0.1307 std=0.3081";
   // [snippet:checkpoint_build]
+  // clang-format on
   return c;
 }
 
