@@ -155,6 +155,7 @@ int run(const Options& o, sg::distributed::Context& ctx) {
   if (o.resume) {
     const sg::CheckpointMeta meta = sg::load_checkpoint(*o.resume, model, &adam);
     fit_options.initial_epoch = meta.epoch;
+    fit_options.initial_history = meta.history;  // history.csv and the learning curve cover every epoch
     if (root && !o.quiet) fmt::print("resumed from {} after epoch {}\n", o.resume->string(), meta.epoch);
   }
 
@@ -187,7 +188,9 @@ int run(const Options& o, sg::distributed::Context& ctx) {
   history.write_learning_curve_svg(o.out / "learning_curve.svg", "Fashion-MNIST, convolutional network");
 
   const example::SplitScores scores = example::evaluate_splits(model, train_feed, dev_feed, test_feed);
-  example::print_training_summary(history.size(), seconds, scores, o.out, checkpoint);
+  // `seconds` timed only the epochs of this process, not those restored from a checkpoint.
+  const std::size_t epochs_here = history.size() - fit_options.initial_history.size();
+  example::print_training_summary(epochs_here, seconds, scores, o.out, checkpoint);
   if (o.export_onnx) {
     // Raw pixels in [0, 1] as [N, 1, 28, 28]: the normalisation is the file's first nodes.
     sg::io::save_onnx(model, *o.export_onnx, {.normalizer = normalizer});

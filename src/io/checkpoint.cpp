@@ -5,11 +5,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdint>
 #include <bit>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <set>
 #include <type_traits>
@@ -76,6 +77,7 @@ class Writer {
       for (T x : v) integer(std::bit_cast<U>(x));
     }
   }
+  void real(double x) { integer(std::bit_cast<std::uint64_t>(x)); }  // bit for bit, NaN payloads too
   std::size_t size() const { return out_.size(); }
   const std::uint8_t* at(std::size_t offset) const { return out_.data() + offset; }
   std::vector<std::uint8_t>& buffer() { return out_; }
@@ -112,6 +114,58 @@ void write_records(Writer& w, const std::vector<TensorRecord>& records, const ch
   }
 }
 
+// ---- the per-slice step counts and the history (version 2) -------------------------------------------
+
+// How one slice count or history record breaks the CheckpointMeta contract (checkpoint.hpp), or "" when
+// it keeps it: the writer and the reader apply the same rules, item by item.
+std::string slice_steps_problem(const SliceStepCount& s, std::uint64_t optimizer_steps,
+                                const std::set<std::string_view>& seen) {
+  if (const std::string problem = name_problem(s.name); !problem.empty()) return "has " + problem;
+  if (seen.count(s.name)) return "appears twice";
+  if (s.steps > optimizer_steps)
+    return fmt::format("step count expected at most {} (the optimizer's), found {}", optimizer_steps,
+                       s.steps);
+  return {};
+}
+std::string history_problem(const EpochRecord& r, std::uint64_t previous_epoch, std::uint64_t last_epoch) {
+  if (r.epoch <= previous_epoch || r.epoch > last_epoch)
+    return fmt::format(
+        "epoch expected {} to {} (after epoch {}, at most the checkpoint's epoch {}), found {}",
+        previous_epoch + 1, last_epoch, previous_epoch, last_epoch, r.epoch);
+  return {};
+}
+
+void write_training_record(Writer& w, const CheckpointMeta& meta) {
+  std::set<std::string_view> seen;
+  w.integer(static_cast<std::uint32_t>(meta.optimizer_slice_steps.size()));
+  for (const SliceStepCount& s : meta.optimizer_slice_steps) {
+    if (const std::string problem = slice_steps_problem(s, meta.optimizer_steps, seen); !problem.empty())
+      throw format_error(fmt::format("save_checkpoint: optimizer slice \"{}\" {}", s.name, problem));
+    seen.insert(s.name);
+    w.string(s.name);
+    w.integer(s.steps);
+  }
+  w.integer(static_cast<std::uint32_t>(meta.history.size()));
+  std::uint64_t previous = 0;
+  for (const EpochRecord& r : meta.history) {
+    if (const std::string problem = history_problem(r, previous, meta.epoch); !problem.empty())
+      throw format_error(fmt::format("save_checkpoint: history record of epoch {}: {}", r.epoch, problem));
+    previous = r.epoch;
+    w.integer(static_cast<std::uint64_t>(r.epoch));
+    w.real(r.train_cost);
+    w.real(r.dev_cost);
+    w.real(r.learning_rate);
+    w.integer(static_cast<std::uint32_t>(r.metrics.size()));
+    for (const auto& [name, value] : r.metrics) {  // a std::map: sorted, so unique and deterministic
+      if (const std::string problem = name_problem(name); !problem.empty())
+        throw format_error(fmt::format("save_checkpoint: history record of epoch {}: metric \"{}\" has {}",
+                                       r.epoch, name, problem));
+      w.string(name);
+      w.real(value);
+    }
+  }
+}
+
 // ---- reading ----------------------------------------------------------------------------------------
 
 class Reader {
@@ -143,6 +197,7 @@ class Reader {
     for (std::size_t k = 0; k < sizeof(U); ++k) v |= static_cast<U>(static_cast<U>(p[k]) << (8 * k));
     return v;
   }
+  double real(std::string_view what) { return std::bit_cast<double>(integer<std::uint64_t>(what)); }
   std::string string(std::string_view what, std::size_t max_bytes) {
     const std::size_t at = pos_;
     const std::uint32_t n = integer<std::uint32_t>(fmt::format("the length of {}", what));
@@ -235,6 +290,55 @@ std::vector<TensorRecord> read_records(Reader& in, const char* list) {
   return records;
 }
 
+// name(4) steps(8); epoch(8) train(8) dev(8) rate(8) metric count(4); name(4) value(8).
+constexpr std::size_t min_slice_steps_bytes = 4 + 8, min_history_bytes = 8 + 8 + 8 + 8 + 4,
+                      min_metric_bytes = 4 + 8;
+
+void read_training_record(Reader& in, CheckpointMeta& meta) {
+  const std::uint32_t slices = in.count("the number of optimizer slice step counts", min_slice_steps_bytes);
+  std::set<std::string_view> seen;
+  meta.optimizer_slice_steps.reserve(slices);
+  for (std::uint32_t k = 0; k < slices; ++k) {
+    const std::size_t at = in.offset();
+    SliceStepCount s;
+    s.name = in.string(fmt::format("the name of optimizer slice step count {}", k), max_name_bytes);
+    s.steps = in.integer<std::uint64_t>(fmt::format("the step count of optimizer slice \"{}\"", s.name));
+    if (const std::string problem = slice_steps_problem(s, meta.optimizer_steps, seen); !problem.empty())
+      in.fail(at, fmt::format("optimizer slice step count {} (\"{}\") {}", k, s.name, problem));
+    meta.optimizer_slice_steps.push_back(std::move(s));
+    seen.insert(meta.optimizer_slice_steps.back().name);  // names live in the vector, reserved above
+  }
+  const std::uint32_t records = in.count("the number of history records", min_history_bytes);
+  meta.history.reserve(records);
+  std::uint64_t previous = 0;
+  for (std::uint32_t k = 0; k < records; ++k) {
+    const std::size_t at = in.offset();
+    const std::string what = fmt::format("history record {}", k);
+    const std::uint64_t epoch = in.integer<std::uint64_t>(what + " epoch");
+    EpochRecord r;
+    r.epoch = static_cast<std::size_t>(epoch);
+    if (const std::string problem = history_problem(r, previous, meta.epoch); !problem.empty())
+      in.fail(at, fmt::format("{}: {}", what, problem));
+    previous = epoch;
+    r.train_cost = in.real(what + " train cost");
+    r.dev_cost = in.real(what + " dev cost");
+    r.learning_rate = in.real(what + " learning rate");
+    r.seconds = std::numeric_limits<double>::quiet_NaN();  // not stored
+    const std::uint32_t metrics =
+        in.count(fmt::format("the number of metrics of {}", what), min_metric_bytes);
+    for (std::uint32_t m = 0; m < metrics; ++m) {
+      const std::size_t name_at = in.offset();
+      std::string name = in.string(fmt::format("the name of metric {} of {}", m, what), max_name_bytes);
+      if (const std::string problem = name_problem(name); !problem.empty())
+        in.fail(name_at, fmt::format("{}: metric {} has {}", what, m, problem));
+      const double value = in.real(fmt::format("{} metric \"{}\"", what, name));
+      if (!r.metrics.emplace(std::move(name), value).second)
+        in.fail(name_at, fmt::format("{}: metric {} appears twice", what, m));
+    }
+    meta.history.push_back(std::move(r));
+  }
+}
+
 std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw io_error(fmt::format("cannot open checkpoint {}: {}", path, std::strerror(errno)));
@@ -295,6 +399,7 @@ void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
   for (std::uint64_t word : c.meta.rng_state) w.integer(word);
   w.string(c.meta.optimizer);
   w.integer(c.meta.optimizer_steps);
+  write_training_record(w, c.meta);
   w.integer(static_cast<std::uint32_t>(c.attributes.size()));
   for (const auto& [key, value] : c.attributes) {
     if (const std::string problem = name_problem(key); !problem.empty())
@@ -322,8 +427,10 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     in.fail(0, fmt::format("not a staticgrad checkpoint: magic expected {:02X}, found {:02X}", fmt::join(magic, " "),
                            fmt::join(m, m + std::min(magic.size(), bytes.size()), " ")));
   const std::uint32_t version = in.integer<std::uint32_t>("the format version");
-  if (version != checkpoint_format_version)
-    in.fail(8, fmt::format("format version expected {}, found {}", checkpoint_format_version, version));
+  if (version < oldest_checkpoint_format_version || version > checkpoint_format_version)
+    in.fail(8, fmt::format("format version expected {} to {}, found {}", oldest_checkpoint_format_version,
+                           checkpoint_format_version, version));
+  c.format_version = version;
   const std::uint32_t flags = in.integer<std::uint32_t>("the flags");
   if (flags != 0) in.fail(12, fmt::format("flags expected 0, found {}", flags));
   c.fingerprint = in.integer<std::uint64_t>("the architecture fingerprint");
@@ -335,6 +442,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   for (std::uint32_t k = 0; k < words; ++k) c.meta.rng_state.push_back(in.integer<std::uint64_t>("an RNG state word"));
   c.meta.optimizer = in.string("the optimizer name", max_name_bytes);
   c.meta.optimizer_steps = in.integer<std::uint64_t>("the optimizer step count");
+  if (version >= 2) read_training_record(in, c.meta);
   const std::uint32_t attributes = in.count("the number of attributes", 8);
   for (std::uint32_t k = 0; k < attributes; ++k) {
     const std::size_t at = in.offset();

@@ -402,11 +402,14 @@ BOOST_AUTO_TEST_CASE(fit_with_callbacks) {
   sg::Adam<float> resumed_adam;
   const sg::CheckpointMeta meta = sg::load_checkpoint(dir.path / "last.sgck", resumed, &resumed_adam);
   sg::FitOptions more = options;
-  more.initial_epoch = meta.epoch;  // continue with epoch meta.epoch + 1
+  more.initial_epoch = meta.epoch;      // continue with epoch meta.epoch + 1
+  more.initial_history = meta.history;  // the returned History then has every epoch, the saved ones first
   more.epochs = meta.epoch + 2;
-  sg::fit(resumed, train_feed, dev_feed, resumed_adam, more);
+  const sg::History whole = sg::fit(resumed, train_feed, dev_feed, resumed_adam, more);
   // [end:resume]
   BOOST_TEST(meta.epoch == history.size());
+  BOOST_TEST(whole.size() == meta.epoch + 2);
+  BOOST_TEST(whole.records().front().train_cost == history.records().front().train_cost);
   BOOST_TEST(resumed.step() > model.step());
 }
 

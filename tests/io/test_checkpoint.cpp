@@ -1,5 +1,6 @@
 // Checkpoints: round trip, and every way a file can be damaged is rejected with a precise message.
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,13 +10,16 @@
 #include <string>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <boost/test/unit_test.hpp>
 
 #include "staticgrad/core/error.hpp"
+#include "staticgrad/io/atomic_file.hpp"
 #include "staticgrad/io/checkpoint.hpp"
+#include "support/checkpoint_bytes.hpp"
 
 namespace fs = std::filesystem;
 
@@ -32,18 +36,26 @@ struct TempFolder {
 };
 
 sg::Checkpoint small_checkpoint() {
+  // docs/checkpoints.md quotes this block as laid out here.
+  // clang-format off
   // [snippet:checkpoint_build]
   sg::Checkpoint c;
   c.fingerprint = 0x5eed'f00d'cafe'0001ull;
   c.architecture = "dense<2,3> -> relu -> dense<3,1> -> sigmoid";
   c.meta = {.epoch = 7, .step = 700, .seed = 42, .rng_state = {7, 123456789},
-            .optimizer = "adam", .optimizer_steps = 700};
+            .optimizer = "adam", .optimizer_steps = 700,
+            .optimizer_slice_steps = {{"fc1.W", 700}, {"fc1.b", 300}},  // fc1.b was frozen for 400 steps
+            .history = {{.epoch = 6, .train_cost = 0.25, .dev_cost = 0.5,
+                         .metrics = {{"dev_accuracy", 0.875}}, .learning_rate = 1e-3},
+                        {.epoch = 7, .train_cost = 0.125, .dev_cost = 0.375,
+                         .metrics = {{"dev_accuracy", 0.9}}, .learning_rate = 5e-4}}};
   c.tensors.push_back({"fc1.W", 3, 2, std::vector<float>{0.5f, -1.f, 2.f, 0.25f, 1e-3f, -7.f}});
   c.tensors.push_back({"fc1.b", 3, 1, std::vector<float>{0.f, 0.1f, -0.1f}});
   c.optimizer_state.push_back({"v", 9, 1, std::vector<float>(9, 0.01f)});
   c.optimizer_state.push_back({"s", 9, 1, std::vector<float>(9, 1e-4f)});
   c.attributes["normalizer"] = "mean=0.1307 std=0.3081";
   // [snippet:checkpoint_build]
+  // clang-format on
   return c;
 }
 
@@ -87,6 +99,18 @@ BOOST_AUTO_TEST_CASE(round_trip_keeps_everything) {
   BOOST_TEST(back.meta.rng_state == c.meta.rng_state);
   BOOST_TEST(back.meta.optimizer == "adam");
   BOOST_TEST(back.meta.optimizer_steps == 700u);
+  BOOST_TEST((back.meta.optimizer_slice_steps == c.meta.optimizer_slice_steps));
+  BOOST_REQUIRE(back.meta.history.size() == 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const sg::EpochRecord &r = back.meta.history[k], &e = c.meta.history[k];
+    BOOST_TEST(r.epoch == e.epoch);
+    BOOST_TEST(r.train_cost == e.train_cost);
+    BOOST_TEST(r.dev_cost == e.dev_cost);
+    BOOST_TEST(r.learning_rate == e.learning_rate);
+    BOOST_TEST((r.metrics == e.metrics));
+    BOOST_TEST(std::isnan(r.seconds));  // wall-clock time is not stored
+  }
+  BOOST_TEST(back.format_version == sg::checkpoint_format_version);
   BOOST_TEST(back.attributes == c.attributes);
   BOOST_REQUIRE(back.tensors.size() == 2u);
   BOOST_REQUIRE(back.optimizer_state.size() == 2u);
@@ -100,10 +124,13 @@ BOOST_AUTO_TEST_CASE(round_trip_keeps_everything) {
   BOOST_CHECK_THROW(back.tensors[0].values<double>(), sg::format_error);
   BOOST_TEST(back.tensors[0].values<float>()[2] == 2.f);
   // The size the byte table in docs/checkpoints.md predicts: header 24 + architecture 4+43, metadata
-  // 8+8+8 + 4+2*8 + 4+4 + 8, attributes 4 + (4+10 + 4+22), records 4 + sum(36 + name + data) twice,
-  // file CRC 4, end marker 8.
+  // 8+8+8 + 4+2*8 + 4+4 + 8, slice step counts 4 + 2*(4+5 + 8), history 4 + 2*(36 + 4+12 + 8),
+  // attributes 4 + (4+10 + 4+22), records 4 + sum(36 + name + data) twice, file CRC 4, end marker 8.
+  const std::size_t training = (4 + 2 * 17) + (4 + 2 * 60);
   const std::size_t records = 4 + (36 + 5 + 24) + (36 + 5 + 12) + 4 + (36 + 1 + 36) + (36 + 1 + 36);
-  BOOST_TEST(fs::file_size(dir.path / "model.sgck") == 24 + 47 + 24 + 20 + 8 + 8 + 44 + records + 12);
+  BOOST_TEST(fs::file_size(dir.path / "model.sgck") ==
+             24 + 47 + 24 + 20 + 8 + 8 + training + 44 + records + 12);
+  BOOST_TEST(fs::file_size(dir.path / "model.sgck") == 621u);
   // Nothing but the checkpoint is left in the folder.
   BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 }
@@ -153,10 +180,104 @@ BOOST_AUTO_TEST_CASE(other_version_is_rejected) {
   TempFolder dir;
   sg::save_checkpoint(dir.path / "c", small_checkpoint());
   std::vector<char> bytes = read_bytes(dir.path / "c");
-  bytes[8] = 2;
-  write_bytes(dir.path / "c", bytes);
-  const std::string message = load_error(dir.path / "c");
-  BOOST_TEST(contains(message, "byte 8: format version expected 1, found 2"), message);
+  for (char version : {'\0', '\3'}) {
+    bytes[8] = version;
+    write_bytes(dir.path / "c", bytes);
+    const std::string message = load_error(dir.path / "c");
+    BOOST_TEST(
+        contains(message, fmt::format("byte 8: format version expected 1 to 2, found {}", int(version))),
+        message);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(version_1_files_still_load) {
+  // A file as version 1 wrote it (no per-slice step counts, no history) loads with those two empty:
+  // the single optimiser step count then applies to every slice. Everything else is as saved.
+  TempFolder dir;
+  sg::Checkpoint c = small_checkpoint();
+  sg::save_checkpoint(dir.path / "v2", c);
+  write_bytes(dir.path / "v1", sg_test::as_version_1(read_bytes(dir.path / "v2")));
+  BOOST_TEST(fs::file_size(dir.path / "v1") == fs::file_size(dir.path / "v2") - (4 + 2 * 17) - (4 + 2 * 60));
+  const sg::Checkpoint back = sg::load_checkpoint(dir.path / "v1");
+  BOOST_TEST(back.format_version == 1u);
+  BOOST_TEST(back.meta.optimizer_slice_steps.empty());
+  BOOST_TEST(back.meta.history.empty());
+  BOOST_TEST(back.meta.epoch == 7u);
+  BOOST_TEST(back.meta.optimizer_steps == 700u);
+  BOOST_TEST(back.attributes == c.attributes);
+  BOOST_REQUIRE(back.optimizer_state.size() == 2u);
+  BOOST_TEST((back.optimizer_state[1].data == c.optimizer_state[1].data));
+  // Saving it again writes the current version.
+  sg::save_checkpoint(dir.path / "again", back);
+  BOOST_TEST(sg::load_checkpoint(dir.path / "again").format_version == sg::checkpoint_format_version);
+}
+
+BOOST_AUTO_TEST_CASE(inconsistent_step_counts_and_history_are_rejected) {
+  TempFolder dir;
+  sg::save_checkpoint(dir.path / "good", small_checkpoint());
+  const std::vector<char> good = read_bytes(dir.path / "good");
+  const std::size_t slices_at = sg_test::slice_steps_offset(good);
+  // fc1.b's count (the second entry: after 4 + (4+5+8) bytes and its own name) set to 701 > 700, the
+  // file CRC recomputed so that the reader gets to the check.
+  {
+    std::vector<char> bytes = good;
+    const std::size_t entry_at = slices_at + 4 + 17;
+    sg_test::write_le(bytes, entry_at + 4 + 5, 701, 8);
+    sg_test::fix_file_crc(bytes);
+    write_bytes(dir.path / "c", bytes);
+    const std::string message = load_error(dir.path / "c");
+    BOOST_TEST(contains(message, (dir.path / "c").string()), message);
+    BOOST_TEST(contains(message, fmt::format("byte {}: optimizer slice step count 1 (\"fc1.b\") step count "
+                                             "expected at most 700 (the optimizer's), found 701",
+                                             entry_at)),
+               message);
+  }
+  // The second history record's epoch set to 6, the same as the first's.
+  {
+    std::vector<char> bytes = good;
+    const std::size_t record_at = slices_at + (4 + 2 * 17) + 4 + 60;
+    BOOST_REQUIRE(sg_test::read_le(bytes, record_at, 8) == 7u);
+    sg_test::write_le(bytes, record_at, 6, 8);
+    sg_test::fix_file_crc(bytes);
+    write_bytes(dir.path / "c", bytes);
+    const std::string message = load_error(dir.path / "c");
+    BOOST_TEST(
+        contains(message, fmt::format("byte {}: history record 1: epoch expected 7 to 7 (after epoch 6, "
+                                      "at most the checkpoint's epoch 7), found 6",
+                                      record_at)),
+        message);
+  }
+  // Without the recomputed CRC the same change is caught as corruption.
+  {
+    std::vector<char> bytes = good;
+    sg_test::write_le(bytes, slices_at + (4 + 2 * 17) + 4 + 60 + 8, 0x7ff8000000000000ull, 8);  // cost: NaN
+    write_bytes(dir.path / "c", bytes);
+    BOOST_TEST(contains(load_error(dir.path / "c"), "file CRC32 mismatch"));
+  }
+  // The writer applies the same rules and writes nothing.
+  auto save_error = [&](const sg::Checkpoint& c) -> std::string {
+    try {
+      sg::save_checkpoint(dir.path / "good", c);
+    } catch (const sg::format_error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  sg::Checkpoint c = small_checkpoint();
+  c.meta.optimizer_slice_steps[1].name = "fc1.W";
+  BOOST_TEST(save_error(c) == "save_checkpoint: optimizer slice \"fc1.W\" appears twice");
+  c = small_checkpoint();
+  c.meta.history[1].epoch = 8;
+  BOOST_TEST(save_error(c) ==
+             "save_checkpoint: history record of epoch 8: epoch expected 7 to 7 (after epoch 6, "
+             "at most the checkpoint's epoch 7), found 8");
+  c = small_checkpoint();
+  c.meta.history[0].epoch = 0;
+  BOOST_TEST(contains(save_error(c), "epoch expected 1 to 7"));
+  c = small_checkpoint();
+  c.meta.history[0].metrics["bad\nname"] = 1;
+  BOOST_TEST(contains(save_error(c), "metric \"bad\nname\" has a name with control character 0x0A"));
+  BOOST_TEST((read_bytes(dir.path / "good") == good));
 }
 
 BOOST_AUTO_TEST_CASE(corrupted_data_byte_fails_its_crc) {
@@ -165,8 +286,8 @@ BOOST_AUTO_TEST_CASE(corrupted_data_byte_fails_its_crc) {
   std::vector<char> bytes = read_bytes(dir.path / "c");
   // A data byte of "fc1.b": find its name and skip the rest of the record header (rows 8, cols 8,
   // type 4, CRC 4, byte count 8).
-  const std::string name = "fc1.b";
-  const auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end()) - bytes.begin();
+  const std::string name = "fc1.b";  // the last occurrence: the first is its optimizer slice step count
+  const auto at = std::find_end(bytes.begin(), bytes.end(), name.begin(), name.end()) - bytes.begin();
   const long data_at = at + static_cast<long>(name.size()) + 8 + 8 + 4 + 4 + 8;
   bytes[static_cast<std::size_t>(data_at + 5)] ^= 0x10;
   write_bytes(dir.path / "c", bytes);
@@ -265,11 +386,53 @@ BOOST_AUTO_TEST_CASE(crash_while_writing_keeps_the_old_checkpoint) {
   BOOST_TEST((WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 3)));
   BOOST_TEST((read_bytes(path) == before));
   BOOST_TEST(load_error(path) == "");
-  // The next save succeeds despite the leftover temporary file, and replaces the checkpoint.
+  // The killed writer left its temporary file; the next save succeeds, replaces the checkpoint and
+  // removes that file (its process is gone).
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
   sg::Checkpoint next = small_checkpoint();
   next.meta.epoch = 8;
   sg::save_checkpoint(path, next);
   BOOST_TEST(sg::load_checkpoint(path).meta.epoch == 8u);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(stray_temporary_files_are_removed_on_the_next_save) {
+  TempFolder dir;
+  const fs::path path = dir.path / "model.sgck";
+  // A pid that is certainly not running: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  auto touch = [&](const std::string& name) {
+    std::ofstream(dir.path / name) << "half a checkpoint";
+    return dir.path / name;
+  };
+  const fs::path dead = touch(fmt::format("model.sgck.tmp-{}-0", child));
+  const fs::path dead_too = touch(fmt::format("model.sgck.tmp-{}-17", child));
+  // This process's pid with a k no write of this process uses: an earlier process with the same pid.
+  const fs::path same_pid = touch(fmt::format("model.sgck.tmp-{}-4000000000", ::getpid()));
+  // Kept: a running writer (the parent, e.g. ctest), another target's file, names of another form.
+  const fs::path running = touch(fmt::format("model.sgck.tmp-{}-3", ::getppid()));
+  const fs::path other_target = touch(fmt::format("other.sgck.tmp-{}-0", child));
+  const fs::path not_ours = touch("model.sgck.tmp-notes");
+  const fs::path no_k = touch(fmt::format("model.sgck.tmp-{}", child));
+  const fs::path signed_pid = touch(fmt::format("model.sgck.tmp-+{}-0", child));
+
+  // What the next save would remove, without saving:
+  std::vector<fs::path> expected{dead, dead_too, same_pid};
+  std::sort(expected.begin(), expected.end());  // the function returns them in name order
+  BOOST_TEST((sg::remove_stray_temporary_files(path) == expected));
+  for (const fs::path& p : {dead, dead_too, same_pid}) BOOST_TEST(!fs::exists(p), p);
+  // And a save does the same: a new stray file is gone after it, the others stay.
+  const fs::path dead_again = touch(fmt::format("model.sgck.tmp-{}-1", child));
+  sg::save_checkpoint(path, small_checkpoint());
+  BOOST_TEST(!fs::exists(dead_again));
+  BOOST_TEST(load_error(path) == "");
+  for (const fs::path& p : {running, other_target, not_ours, no_k, signed_pid}) BOOST_TEST(fs::exists(p), p);
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 6);
+  // A folder that cannot be read is no error: nothing is removed.
+  BOOST_TEST(sg::remove_stray_temporary_files(dir.path / "no-folder" / "model.sgck").empty());
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_is_an_io_error_naming_the_path) {

@@ -2,9 +2,11 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -252,13 +254,15 @@ BOOST_AUTO_TEST_CASE(state_round_trip_resumes_bit_identically) {
   }
   // [snippet:adam_step]
   // [snippet:optimizer_resume]
-  // Save: the flat state and the step count are all a checkpoint needs.
+  // Save: the flat state, the step count and the per-slice step counts are all a checkpoint needs.
   const std::vector<float> saved_state(adam.state().begin(), adam.state().end());
   const std::size_t saved_steps = adam.step_count();
+  const std::vector<std::uint64_t> saved_slice_steps(adam.slice_steps().begin(), adam.slice_steps().end());
   std::vector<float> w_resumed = w;
 
   sg::Adam<float> resumed;
   resumed.load_state(saved_state, saved_steps);
+  resumed.load_slice_steps(saved_slice_steps);  // after load_state; without it every slice has saved_steps
   // [snippet:optimizer_resume]
   for (int t = 0; t < 2; ++t) {
     const std::vector<float> g1 = gradient_of(w), g2 = gradient_of(w_resumed);
@@ -266,6 +270,90 @@ BOOST_AUTO_TEST_CASE(state_round_trip_resumes_bit_identically) {
     resumed.step(std::span<float>(w_resumed), std::span<const float>(g2), slices, 0.1f);
   }
   BOOST_TEST(std::memcmp(w.data(), w_resumed.data(), w.size() * sizeof(float)) == 0);
+}
+
+// Steps the tiny problem once with `opt` and `with` as the slices (gradient from the current weights).
+template <class T, class O>
+void step_once(O& opt, std::vector<T>& w, std::span<const sg::ParamSlice> with) {
+  const std::vector<T> g = gradient_of(w);
+  opt.step(std::span<T>(w), std::span<const T>(g), with, static_cast<T>(alpha));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_slice_unfrozen_late_is_bias_corrected_from_its_own_first_step, T, float_types) {
+  // "W" is frozen for k steps while "b" trains, then unfrozen. W's moments are still zero, so its first
+  // update must be exactly a fresh optimiser's first update (t = 1) from the same weights and gradient.
+  // With a global t = k + 1 = 4 Adam's step would be 0.1 * 2.91 / sqrt(0.001 * 250.4) = 0.58 alpha.
+  constexpr std::size_t k = 3;
+  const std::array<sg::ParamSlice, 2> w_frozen{{{"W", 0, 3, true}, {"b", 3, 1, false}}};
+  auto check = [&](auto late, auto fresh, const char* what) {
+    BOOST_TEST_CONTEXT(what) {
+      std::vector<T> w(start.begin(), start.end());
+      for (std::size_t t = 0; t < k; ++t) step_once(late, w, w_frozen);
+      BOOST_TEST(late.step_count() == k);
+      BOOST_TEST(late.slice_steps()[0] == 0u);
+      BOOST_TEST(late.slice_steps()[1] == k);
+      std::vector<T> w_fresh = w;  // the same weights: W as at the start, b after k steps
+      step_once(late, w, slices);
+      step_once(fresh, w_fresh, slices);
+      BOOST_TEST(late.slice_steps()[0] == 1u);
+      BOOST_TEST(late.slice_steps()[1] == k + 1);
+      BOOST_TEST(std::memcmp(w.data(), w_fresh.data(), 3 * sizeof(T)) == 0);  // W: bit for bit
+      BOOST_TEST(w[3] != w_fresh[3]);  // b is at its (k+1)-th step, not a first one
+      return w;
+    }
+    return std::vector<T>{};
+  };
+  const std::vector<T> w = check(sg::Adam<T>{}, sg::Adam<T>{}, "Adam");
+  // Adam's first update is alpha * dW / (|dW| + eps): alpha against the sign of the gradient.
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double g = curvature[i] * (start[i] - target[i]);
+    BOOST_TEST(static_cast<double>(w[i]) == start[i] - alpha * g / (std::abs(g) + 1e-8),
+               boost::test_tools::tolerance(tolerance<T>()));
+  }
+  check(sg::Momentum<T>({.bias_correction = true}), sg::Momentum<T>({.bias_correction = true}), "Momentum");
+}
+
+BOOST_AUTO_TEST_CASE(per_slice_step_counts_round_trip_and_default_to_the_single_count) {
+  const std::array<sg::ParamSlice, 2> w_frozen{{{"W", 0, 3, true}, {"b", 3, 1, false}}};
+  std::vector<float> w(start.begin(), start.end());
+  sg::Adam<float> adam;
+  for (int t = 0; t < 3; ++t) step_once(adam, w, w_frozen);
+  step_once(adam, w, slices);  // W: 1 step, b: 4
+  const std::vector<float> state(adam.state().begin(), adam.state().end());
+  const std::vector<std::uint64_t> counts(adam.slice_steps().begin(), adam.slice_steps().end());
+  BOOST_TEST(counts == (std::vector<std::uint64_t>{1, 4}));
+  // Restored with its counts: continues bit-identically.
+  sg::Adam<float> resumed;
+  resumed.load_state(state, adam.step_count());
+  resumed.load_slice_steps(counts);
+  std::vector<float> w_resumed = w;
+  for (int t = 0; t < 2; ++t) {
+    step_once(adam, w, slices);
+    step_once(resumed, w_resumed, slices);
+  }
+  BOOST_TEST(std::memcmp(w.data(), w_resumed.data(), w.size() * sizeof(float)) == 0);
+  BOOST_TEST(resumed.slice_steps()[0] == 3u);
+  // Restored without them (an old checkpoint's single count): every slice continues from step_count().
+  sg::Adam<float> old;
+  old.load_state(state, 4);
+  BOOST_TEST(old.slice_steps().empty());
+  std::vector<float> w_old(start.begin(), start.end());
+  step_once(old, w_old, slices);
+  BOOST_TEST(old.slice_steps()[0] == 5u);
+  BOOST_TEST(old.slice_steps()[1] == 5u);
+  // A slice cannot have stepped more often than the optimiser; a failed load changes nothing.
+  sg::Adam<float> bad;
+  bad.load_state(state, 4);
+  const std::vector<std::uint64_t> too_many{5, 4};
+  BOOST_CHECK_EXCEPTION(bad.load_slice_steps(too_many), sg::shape_error, [](const sg::shape_error& e) {
+    return std::string(e.what()).find("slice 0 has 5 steps, more than the 4 steps") != std::string::npos;
+  });
+  BOOST_TEST(bad.slice_steps().empty());
+  // Another number of slices than the counts were made for is reported at the next step.
+  bad.load_slice_steps(counts);
+  const std::array<sg::ParamSlice, 1> one{{{"all", 0, 4, false}}};
+  std::vector<float> w_bad(start.begin(), start.end());
+  BOOST_CHECK_THROW(step_once(bad, w_bad, one), sg::shape_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -162,6 +162,7 @@ void check_same_setup(const Context& ctx, const Model& model, std::size_t train_
                                           "batch_size",
                                           "epochs",
                                           "initial_epoch",
+                                          "number of initial_history records",
                                           "shuffle_seed",
                                           "shuffle",
                                           "eval_batch_size",
@@ -174,6 +175,7 @@ void check_same_setup(const Context& ctx, const Model& model, std::size_t train_
                                         o.batch_size,
                                         o.epochs,
                                         o.initial_epoch,
+                                        o.initial_history.size(),
                                         o.shuffle_seed,
                                         o.shuffle,
                                         o.eval_batch_size,
@@ -191,12 +193,13 @@ void check_same_setup(const Context& ctx, const Model& model, std::size_t train_
                       names[k], ctx.rank(), mine[k], root[k]));
 }
 
-// Makes every rank start from rank 0's parameters, optimiser state, step and seed.
+// Makes every rank start from rank 0's parameters, optimiser state, step counts (the per-slice ones
+// included) and seed.
 template <class Model, class Optimizer>
 void broadcast_start(const Context& ctx, Model& model, Optimizer& optimizer) {
   using T = typename Model::value_type;
   ctx.broadcast(model.parameters());
-  std::vector<std::uint64_t> counters{model.step(), model.seed(), 0, 0};
+  std::vector<std::uint64_t> counters{model.step(), model.seed(), 0, 0, 0};
   if constexpr (requires {
                   optimizer.state();
                   optimizer.step_count();
@@ -204,6 +207,7 @@ void broadcast_start(const Context& ctx, Model& model, Optimizer& optimizer) {
     counters[2] = optimizer.state().size();
     counters[3] = optimizer.step_count();
   }
+  if constexpr (requires { optimizer.slice_steps(); }) counters[4] = optimizer.slice_steps().size();
   ctx.broadcast(std::span<std::uint64_t>(counters));
   model.set_step(counters[0]);
   model.set_seed(counters[1]);
@@ -216,6 +220,18 @@ void broadcast_start(const Context& ctx, Model& model, Optimizer& optimizer) {
       state.resize(counters[2]);
       ctx.broadcast(std::span<T>(state));
       if (!ctx.is_root()) optimizer.load_state(std::span<const T>(state), counters[3]);
+      if constexpr (requires {
+                      optimizer.slice_steps();
+                      optimizer.load_slice_steps(std::span<const std::uint64_t>{});
+                    }) {
+        if (counters[4] > 0) {
+          std::vector<std::uint64_t> slice_steps(optimizer.slice_steps().begin(),
+                                                 optimizer.slice_steps().end());
+          slice_steps.resize(counters[4]);
+          ctx.broadcast(std::span<std::uint64_t>(slice_steps));
+          if (!ctx.is_root()) optimizer.load_slice_steps(std::span<const std::uint64_t>(slice_steps));
+        }
+      }
     }
   }
 }

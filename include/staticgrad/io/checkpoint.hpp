@@ -1,8 +1,9 @@
 // staticgrad/io/checkpoint.hpp - save and load training state in a versioned, checksummed binary file.
 //
-// A checkpoint holds what resuming needs: the parameters (named tensors), the optimiser's state, the
-// epoch, step, seed and RNG words, and free key-value strings (for example the input normaliser). The
-// byte layout is in docs/checkpoints.md. Loading validates the whole file before returning, and
+// A checkpoint holds what resuming needs: the parameters (named tensors), the optimiser's state and step
+// counts (overall and per parameter slice), the epoch, step, seed and RNG words, the training history
+// so far, and free key-value strings (for example the input normaliser). The byte layout is in
+// docs/checkpoints.md. Loading validates the whole file before returning, and
 // check_compatible() validates it against a model before anything is copied into the model, so a bad
 // file never leaves a model half-loaded.
 #pragma once
@@ -17,10 +18,15 @@
 #include <variant>
 #include <vector>
 
+#include "staticgrad/train/history.hpp"
+
 namespace sg {
 
-// The current format version, written by save_checkpoint and the only one load_checkpoint accepts.
-inline constexpr std::uint32_t checkpoint_format_version = 1;
+// The current format version, written by save_checkpoint. load_checkpoint reads it and every older one
+// from oldest_checkpoint_format_version on; version 1 has no per-slice step counts and no history (they
+// load empty: the single optimiser step count then applies to every slice).
+inline constexpr std::uint32_t checkpoint_format_version = 2;
+inline constexpr std::uint32_t oldest_checkpoint_format_version = 1;
 
 // How a tensor's elements are stored: IEEE 754 binary32 or binary64, little-endian.
 enum class ElementType : std::uint32_t { float32 = 1, float64 = 2 };
@@ -41,18 +47,35 @@ struct TensorRecord {
   std::span<const T> values() const;
 };
 
+// How many optimiser steps one parameter slice ("fc1.W") was trainable in: its t in the bias corrections.
+struct SliceStepCount {
+  std::string name;
+  std::uint64_t steps = 0;
+  bool operator==(const SliceStepCount&) const = default;
+};
+
 // Where training stood. rng_state holds whatever words the trainer needs to continue its random streams
 // (with counter-based random numbers, typically the shuffle epoch and the dropout step).
+//
+// Contract (checked by save_checkpoint and load_checkpoint): slice names are 1 to 1024 bytes without
+// control characters and unique, each slice count is at most optimizer_steps; history epochs are at least
+// 1, strictly increasing and at most `epoch`; metric names follow the rule of slice names. A history
+// record's `seconds` is not stored (wall-clock time would make checkpoints of identical runs differ) and
+// loads as NaN.
 struct CheckpointMeta {
   std::uint64_t epoch = 0;
   std::uint64_t step = 0;
   std::uint64_t seed = 0;
-  std::vector<std::uint64_t> rng_state;
-  std::string optimizer;              // the optimiser's name ("adam"), empty when none is saved
-  std::uint64_t optimizer_steps = 0;  // the optimiser's step_count(), for bias correction
+  std::vector<std::uint64_t> rng_state = {};
+  std::string optimizer = {};         // the optimiser's name ("adam"), empty when none is saved
+  std::uint64_t optimizer_steps = 0;  // the optimiser's step_count()
+  // The optimiser's slice_steps() by slice name; empty: every slice has optimizer_steps (version 1).
+  std::vector<SliceStepCount> optimizer_slice_steps = {};
+  std::vector<EpochRecord> history = {};  // the epochs trained so far, as fit recorded them
 };
 
 struct Checkpoint {
+  std::uint32_t format_version = checkpoint_format_version;  // as read by load_checkpoint; written: current
   std::uint64_t fingerprint = 0;  // a hash of the network's type: ops, extents, parameter names
   std::string architecture;       // the same, readable: shown when the fingerprints differ
   CheckpointMeta meta;
@@ -71,12 +94,14 @@ struct TensorSpec {
 
 // Writes `checkpoint` to `path` atomically (see write_file_atomically): after a crash `path` holds the
 // previous checkpoint or the new one, never part of one. Throws sg::shape_error when a record's data does
-// not hold rows * cols values, sg::format_error when a name is invalid or repeated, sg::io_error when the
-// file cannot be written; `path` is untouched on any throw.
+// not hold rows * cols values, sg::format_error when a name is invalid or repeated or the meta breaks its
+// contract, sg::io_error when the file cannot be written; `path` is untouched on any throw. Always writes
+// the current version (checkpoint.format_version is ignored).
 void save_checkpoint(const std::filesystem::path& path, const Checkpoint& checkpoint);
 
-// Reads and validates the whole file: magic, version, every length and count against the bytes that
-// remain, every CRC32, names (non-empty, unique within their list), and nothing after the end. Throws
+// Reads and validates the whole file: magic, version (1 or 2), every length and count against the bytes
+// that remain, every CRC32, names (non-empty, unique within their list), the CheckpointMeta contract, and
+// nothing after the end. Throws
 // sg::io_error naming the path when it cannot be read and sg::format_error naming the path, the byte
 // offset, and what was expected against what was found otherwise.
 Checkpoint load_checkpoint(const std::filesystem::path& path);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -21,11 +22,14 @@ struct AdamOptions {
   double epsilon = 1e-8;  // added to sqrt(S corrected)
 };
 
-// Adam<T>: two moment arrays V and S (state() is V then S), zero before the first step. Step t
-// (counted from 1 over all calls) updates each trainable element i:
+// Adam<T>: two moment arrays V and S (state() is V then S), zero before the first step. A step updates
+// each trainable element i of slice k:
 //   V[i] = beta1 V[i] + (1 - beta1) dW[i];      S[i] = beta2 S[i] + (1 - beta2) dW[i]^2;
-//   W[i] -= alpha * (V[i] / (1 - beta1^t)) / (sqrt(S[i] / (1 - beta2^t)) + eps).
-// t is global: a slice that was frozen and is later unfrozen starts from zero moments with the current t.
+//   W[i] -= alpha * (V[i] / (1 - beta1^t)) / (sqrt(S[i] / (1 - beta2^t)) + eps),
+// where t = slice_steps()[k], the number of steps (this one included) in which slice k was trainable.
+// A slice frozen for a while and then unfrozen has zero moments and its own t = 1 at its first update,
+// so that update is as large as a fresh optimiser's. Without freezing, t is the same for every slice and
+// equals step_count().
 template <std::floating_point T>
 class Adam {
  public:
@@ -40,18 +44,21 @@ class Adam {
             T learning_rate) {
     detail::check_step_arguments("Adam", weights.size(), grads.size(), slices);
     state_.ensure_size("Adam", weights.size());
-    const double t = static_cast<double>(state_.next_step());
+    state_.next_step("Adam", slices);
     const T beta1 = static_cast<T>(options_.beta1), beta2 = static_cast<T>(options_.beta2);
     const T one_minus_beta1 = static_cast<T>(1.0 - options_.beta1);
     const T one_minus_beta2 = static_cast<T>(1.0 - options_.beta2);
-    const T correction1 = static_cast<T>(1.0 / (1.0 - std::pow(options_.beta1, t)));
-    const T correction2 = static_cast<T>(1.0 / (1.0 - std::pow(options_.beta2, t)));
+    const double b1 = options_.beta1, b2 = options_.beta2;
     const T eps = static_cast<T>(options_.epsilon);
     T* const w = weights.data();
     const T* const g = grads.data();
     T* const v = state_.moment(0);
     T* const s = state_.moment(1);
-    detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count) {
+    const std::uint64_t* const slice_t = state_.slice_steps().data();
+    detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count, std::size_t k) {
+      const double t = static_cast<double>(slice_t[k]);  // >= 1: slice k is trainable in this step
+      const T correction1 = static_cast<T>(1.0 / (1.0 - std::pow(b1, t)));
+      const T correction2 = static_cast<T>(1.0 / (1.0 - std::pow(b2, t)));
       T* __restrict wb = w + first;
       const T* __restrict gb = g + first;
       T* __restrict vb = v + first;
@@ -70,6 +77,11 @@ class Adam {
     state_.load("Adam", state, step_count);
   }
   std::size_t step_count() const { return state_.steps(); }
+  // t of each slice (in the order step() receives them); empty before the first step and after
+  // load_state until the next step, meaning "every slice has step_count() steps".
+  std::span<const std::uint64_t> slice_steps() const { return state_.slice_steps(); }
+  // Restores slice_steps() after load_state (each at most step_count(); empty: all step_count()).
+  void load_slice_steps(std::span<const std::uint64_t> counts) { state_.load_slice_steps("Adam", counts); }
 
  private:
   AdamOptions options_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -27,7 +28,7 @@ class GradientDescent {
             T learning_rate) {
     detail::check_step_arguments("GradientDescent", weights.size(), grads.size(), slices);
     state_.ensure_size("GradientDescent", weights.size());
-    state_.next_step();
+    state_.next_step("GradientDescent", slices);
     T* const w = weights.data();
     const T* const g = grads.data();
     detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count) {
@@ -43,6 +44,12 @@ class GradientDescent {
     state_.load("GradientDescent", state, step_count);
   }
   std::size_t step_count() const { return state_.steps(); }
+  // Per-slice step counts (no bias correction uses them here; kept so that every optimiser checkpoints
+  // the same way), as for Adam<T>::slice_steps and load_slice_steps.
+  std::span<const std::uint64_t> slice_steps() const { return state_.slice_steps(); }
+  void load_slice_steps(std::span<const std::uint64_t> counts) {
+    state_.load_slice_steps("GradientDescent", counts);
+  }
 
  private:
   detail::OptimizerState<T, 0> state_;

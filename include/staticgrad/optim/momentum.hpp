@@ -7,6 +7,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -22,8 +23,10 @@ struct MomentumOptions {
 };
 
 // Momentum<T>: one moment array V of the same length as the parameters, zero before the first step.
-// Step t (counted from 1 over all calls) updates each trainable element i:
-//   V[i] = beta V[i] + (1 - beta) dW[i];   W[i] -= alpha * V[i] * c,  c = 1/(1 - beta^t) or 1.
+// A step updates each trainable element i of slice k:
+//   V[i] = beta V[i] + (1 - beta) dW[i];   W[i] -= alpha * V[i] * c,  c = 1/(1 - beta^t) or 1,
+// where t = slice_steps()[k] counts the steps (this one included) in which slice k was trainable, as
+// for Adam: a slice unfrozen late is bias-corrected from its own first step.
 template <std::floating_point T>
 class Momentum {
  public:
@@ -40,15 +43,18 @@ class Momentum {
             T learning_rate) {
     detail::check_step_arguments("Momentum", weights.size(), grads.size(), slices);
     state_.ensure_size("Momentum", weights.size());
-    const std::size_t t = state_.next_step();
+    state_.next_step("Momentum", slices);
     const T beta = static_cast<T>(options_.beta);
     const T one_minus_beta = static_cast<T>(1.0 - options_.beta);
-    const T correction = static_cast<T>(
-        options_.bias_correction ? 1.0 / (1.0 - std::pow(options_.beta, static_cast<double>(t))) : 1.0);
+    const double b = options_.beta;
+    const bool corrected = options_.bias_correction;
     T* const w = weights.data();
     const T* const g = grads.data();
     T* const v = state_.moment(0);
-    detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count) {
+    const std::uint64_t* const slice_t = state_.slice_steps().data();
+    detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count, std::size_t k) {
+      const T correction =
+          static_cast<T>(corrected ? 1.0 / (1.0 - std::pow(b, static_cast<double>(slice_t[k]))) : 1.0);
       T* __restrict wb = w + first;
       const T* __restrict gb = g + first;
       T* __restrict vb = v + first;
@@ -67,6 +73,11 @@ class Momentum {
     state_.load("Momentum", state, step_count);
   }
   std::size_t step_count() const { return state_.steps(); }
+  // Per-slice step counts, as for Adam<T>::slice_steps and load_slice_steps.
+  std::span<const std::uint64_t> slice_steps() const { return state_.slice_steps(); }
+  void load_slice_steps(std::span<const std::uint64_t> counts) {
+    state_.load_slice_steps("Momentum", counts);
+  }
 
  private:
   MomentumOptions options_;

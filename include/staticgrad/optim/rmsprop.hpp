@@ -6,6 +6,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -37,7 +38,7 @@ class RMSprop {
             T learning_rate) {
     detail::check_step_arguments("RMSprop", weights.size(), grads.size(), slices);
     state_.ensure_size("RMSprop", weights.size());
-    state_.next_step();
+    state_.next_step("RMSprop", slices);
     const T beta = static_cast<T>(options_.beta);
     const T one_minus_beta = static_cast<T>(1.0 - options_.beta);
     const T eps = static_cast<T>(options_.epsilon);
@@ -61,6 +62,12 @@ class RMSprop {
     state_.load("RMSprop", state, step_count);
   }
   std::size_t step_count() const { return state_.steps(); }
+  // Per-slice step counts (no bias correction uses them here; kept so that every optimiser checkpoints
+  // the same way), as for Adam<T>::slice_steps and load_slice_steps.
+  std::span<const std::uint64_t> slice_steps() const { return state_.slice_steps(); }
+  void load_slice_steps(std::span<const std::uint64_t> counts) {
+    state_.load_slice_steps("RMSprop", counts);
+  }
 
  private:
   RMSpropOptions options_;

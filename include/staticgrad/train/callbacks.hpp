@@ -5,7 +5,9 @@
 // - ScheduleLearningRate{schedule}: sets the learning rate from a schedule (optim/schedule.hpp) at the
 //   start of each epoch, or of each mini-batch for a schedule of the step (per_step = true).
 // - SaveCheckpoint: writes the model and optimiser after each epoch ("last") and/or whenever the dev cost
-//   improves ("best"), atomically, with the epoch and step so that fit can resume from it.
+//   improves ("best"), atomically, with the epoch, the step and the history so far, so that fit can
+//   resume from it and return a History of every epoch. Temporary files that a crashed writer left
+//   beside them are removed first, each with a progress message.
 // - OnEpochEnd{f}: calls f(state) after each epoch, for anything else (logging, a manual schedule).
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "staticgrad/io/atomic_file.hpp"
 #include "staticgrad/io/model_checkpoint.hpp"
 #include "staticgrad/train/early_stopping.hpp"
 
@@ -75,11 +78,25 @@ struct SaveCheckpoint {
     CheckpointMeta meta;
     meta.epoch = s.epoch;
     meta.seed = s.options.shuffle_seed;
-    if (!last.empty()) save_checkpoint(last, s.model, &s.optimizer, meta);
+    const auto records = s.history.records();  // this epoch's record included: fit adds it first
+    meta.history.assign(records.begin(), records.end());
+    if (!last.empty()) save(last, s, meta);
     if (!best.empty() && std::isfinite(s.record.dev_cost) && s.record.dev_cost < best_cost) {
       best_cost = s.record.dev_cost;
-      save_checkpoint(best, s.model, &s.optimizer, meta);
+      save(best, s, meta);
     }
+  }
+
+ private:
+  // Removes (and reports) the temporary files a crashed earlier writer of `path` left, then saves.
+  template <class State>
+  static void save(const std::filesystem::path& path, State& s, const CheckpointMeta& meta) {
+    for (const auto& stray : remove_stray_temporary_files(path))
+      s.progress.message(
+          fmt::format("removed {}, a temporary file left by a checkpoint writer that is no "
+                      "longer running",
+                      stray.string()));
+    save_checkpoint(path, s.model, &s.optimizer, meta);
   }
 };
 

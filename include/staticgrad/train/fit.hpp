@@ -10,7 +10,8 @@
 // a last partial batch is used, not dropped), and for each: binds it, forward and backward in training
 // mode, optional gradient clipping, one optimiser step. Then it evaluates the dev set in evaluation mode
 // and records the epoch (train cost as the mean of the mini-batch costs, dev cost and accuracy,
-// learning rate, seconds) in the returned History.
+// learning rate, seconds) in the returned History, which starts with options.initial_history (the
+// records of a checkpoint's epochs when resuming).
 //
 // Callbacks are values with any of these members, called in order:
 //   on_train_begin(state), on_epoch_begin(state), on_batch_begin(state), on_batch_end(state),
@@ -51,6 +52,9 @@ namespace sg {
 struct FitOptions {
   std::size_t epochs = 10;          // train until this epoch (counting from 1)
   std::size_t initial_epoch = 0;    // epochs already done: resuming from a checkpoint of that epoch
+  // The records of those epochs (CheckpointMeta::history): the returned History starts with them, so a
+  // resumed run's History covers every epoch. Empty, or epochs strictly increasing up to initial_epoch.
+  std::vector<EpochRecord> initial_history = {};
   std::size_t batch_size = 64;
   double learning_rate = 1e-3;      // the initial rate; a schedule callback may change it
   std::uint64_t shuffle_seed = 0;
@@ -113,6 +117,29 @@ void stop_on_non_finite_cost(State& state, double cost, const std::vector<T>& la
       state.epoch, state.batch, cost, where.empty() ? "none found" : where);
   state.progress.message(state.stop_reason);
 }
+
+// The History a run starts with: options.initial_history, checked against options.initial_epoch.
+// Throws sg::error naming the first record that does not fit. Shared by sg::fit and sg::distributed::fit.
+inline History initial_history(const FitOptions& options) {
+  History history;
+  std::size_t previous = 0;
+  for (std::size_t k = 0; k < options.initial_history.size(); ++k) {
+    const EpochRecord& r = options.initial_history[k];
+    if (r.epoch <= previous || r.epoch > options.initial_epoch)
+      throw error(
+          fmt::format("staticgrad: fit: initial_history record {}: epoch expected {} to {} (after epoch "
+                      "{}, at most initial_epoch), found {}",
+                      k, previous + 1, options.initial_epoch, previous, r.epoch));
+    previous = r.epoch;
+    history.add(r);
+  }
+  if (previous != 0 && previous != options.initial_epoch)
+    throw error(
+        fmt::format("staticgrad: fit: initial_history ends at epoch {} but initial_epoch is {}; pass "
+                    "the history and the epoch of the same checkpoint",
+                    previous, options.initial_epoch));
+  return history;
+}
 }  // namespace detail
 
 // The dev feed of a training run without a dev set: `sg::fit(model, train, sg::no_dev, ...)`. The
@@ -152,7 +179,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
   if (options.batch_size == 0) throw error("staticgrad: fit: batch_size must be at least 1");
   const std::size_t n = train.size();
   if (n == 0) throw error("staticgrad: fit: the training set is empty");
-  History history;
+  History history = detail::initial_history(options);
   ProgressReporter progress(options.progress_out, options.progress);
   TrainingState<Model, Optimizer> state{model, optimizer, options, history, progress, 0, 0, 0, 0, false, {}, {}};
   state.learning_rate = options.learning_rate;

@@ -58,7 +58,7 @@ History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Op
 
   FitOptions shown = options;
   if (!ctx.is_root()) shown.progress.mode = ProgressMode::quiet;
-  History history;
+  History history = sg::detail::initial_history(options);
   ProgressReporter progress(shown.progress_out, shown.progress);
   TrainingState<Model, Optimizer> state{model, optimizer, options, history, progress, 0,
                                         0,     0,         0,       false,   {},       {}};

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -41,20 +42,26 @@ inline void check_step_arguments(const char* optimizer, std::size_t weights, std
 }
 
 // Calls kernel(first, count) once per block of every slice that is not frozen, splitting the blocks
-// across the OpenMP team. `kernel` must be elementwise: it may touch index i only for i in its block.
+// across the OpenMP team; kernel(first, count, k) when it takes a third argument, k being the index of
+// the block's slice in `slices` (for per-slice constants such as Adam's bias corrections). `kernel` must
+// be elementwise: it may touch index i only for i in its block.
 template <class Kernel>
 void for_each_trainable_block(std::span<const ParamSlice> slices, Kernel&& kernel) {
   std::size_t trainable = 0;
   for (const ParamSlice& s : slices) trainable += s.frozen ? 0 : s.size;
 #pragma omp parallel if (trainable >= parallel_threshold)
-  for (const ParamSlice& s : slices) {
+  for (std::size_t k = 0; k < slices.size(); ++k) {
+    const ParamSlice& s = slices[k];
     if (s.frozen) continue;  // the same decision on every thread, so the worksharing below stays aligned
     const std::size_t blocks = (s.size + update_block - 1) / update_block;
 #pragma omp for schedule(static) nowait
     for (std::size_t b = 0; b < blocks; ++b) {
       const std::size_t first = s.offset + b * update_block;
       const std::size_t count = b + 1 < blocks ? update_block : s.size - b * update_block;
-      kernel(first, count);
+      if constexpr (std::is_invocable_v<Kernel&, std::size_t, std::size_t, std::size_t>)
+        kernel(first, count, k);
+      else
+        kernel(first, count);
     }
   }
 }
