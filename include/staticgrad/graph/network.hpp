@@ -14,9 +14,9 @@
 // layers "layer1", "layer2", ..., and, when the last layer is a loss, adds the label input "y".
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -103,16 +103,24 @@ constexpr std::size_t find_node(const std::array<std::string_view, N>& names, st
 }
 
 // The index of the first node whose name an earlier node already has; N when the names are unique.
-// O(N log N): the names are sorted (with their indices), so equal names are neighbours.
+// One pass over a hash table of 2N + 1 slots (open addressing): O(N) expected, and cheap enough for
+// clang's constant-evaluation step limit (a constexpr std::sort of 800 names exceeds it).
 template <std::size_t N>
 constexpr std::size_t first_duplicate_name(const std::array<std::string_view, N>& names) {
-  std::array<std::pair<std::string_view, std::size_t>, N> sorted{};
-  for (std::size_t k = 0; k < N; ++k) sorted[k] = {names[k], k};
-  std::sort(sorted.begin(), sorted.end());
-  std::size_t first = N;
-  for (std::size_t k = 1; k < N; ++k)
-    if (sorted[k].first == sorted[k - 1].first) first = std::min(first, sorted[k].second);
-  return first;
+  constexpr std::size_t slots = 2 * N + 1;
+  std::array<std::size_t, slots> table{};  // node index + 1; 0 marks a free slot
+  for (std::size_t k = 0; k < N; ++k) {
+    std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
+    for (char c : names[k]) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+    for (std::size_t s = h % slots;; s = (s + 1) % slots) {
+      if (table[s] == 0) {
+        table[s] = k + 1;
+        break;
+      }
+      if (names[table[s] - 1] == names[k]) return k;
+    }
+  }
+  return N;
 }
 
 namespace check {
