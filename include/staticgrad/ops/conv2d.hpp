@@ -27,6 +27,7 @@
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/core/shape_check.hpp"
 #include "staticgrad/graph/expression.hpp"
+#include "staticgrad/ops/detail/lane_sum.hpp"
 
 namespace sg {
 namespace ops {
@@ -51,75 +52,80 @@ T* thread_buffer(std::size_t n) {
   return buffer.data();
 }
 
-// The output columns ox whose window column ox S - P + j falls inside the image: [first, last).
-template <WindowGeometry G>
-constexpr std::pair<std::size_t, std::size_t> inside_columns(std::size_t j) {
-  constexpr std::size_t wo = G.out_width();
-  const std::size_t first = j >= G.pad ? 0 : (G.pad - j + G.stride - 1) / G.stride;
-  // ox S + j - P < W  <=>  ox < (W + P - j) / S, rounded up
-  const std::size_t bound = G.width + G.pad > j ? (G.width + G.pad - j + G.stride - 1) / G.stride : 0;
-  const std::size_t last = bound < wo ? bound : wo;
-  return {first < last ? first : last, last};
+// Channel c of image x as the window reads it: with P zeros on every side (H + 2P rows of W + 2P),
+// so that im2col and col2im run fixed-length loops without bounds checks. Without padding it is the
+// image's own plane; otherwise a copy in `padded`, whose border the caller has zeroed.
+template <WindowGeometry G, class T>
+const T* padded_plane(const T* x, std::size_t c, T* padded) {
+  const T* plane = x + c * G.height * G.width;
+  if constexpr (G.pad == 0) {
+    return plane;
+  } else {
+    constexpr std::size_t wp = G.width + 2 * G.pad;
+    for (std::size_t y = 0; y < G.height; ++y)
+      std::copy(plane + y * G.width, plane + (y + 1) * G.width, padded + (y + G.pad) * wp + G.pad);
+    return padded;
+  }
 }
 
 // col (out_pixels x C K K, column-major) from one image x (C x H x W): column (c, i, j) holds, for each
-// output pixel, the input under kernel position (i, j) of channel c, or 0 in the padding.
+// output pixel (oy, ox), the input under kernel position (i, j) of channel c, X[c, oy S - P + i,
+// ox S - P + j], or 0 in the padding. Every extent is a constant, so the row copies are unrolled.
 template <WindowGeometry G, class T>
 void im2col(const T* x, T* col) {
   constexpr std::size_t ho = G.out_height(), wo = G.out_width(), hw = ho * wo, k = G.kernel;
-  for (std::size_t c = 0; c < G.channels; ++c)
+  constexpr std::size_t wp = G.width + 2 * G.pad, hp = G.height + 2 * G.pad;
+  T* padded = nullptr;
+  if constexpr (G.pad > 0) {
+    padded = thread_buffer<T, struct PaddedPlane>(hp * wp);
+    std::fill(padded, padded + hp * wp, T(0));
+  }
+  for (std::size_t c = 0; c < G.channels; ++c) {
+    const T* plane = padded_plane<G>(x, c, padded);
     for (std::size_t i = 0; i < k; ++i)
       for (std::size_t j = 0; j < k; ++j) {
         T* dst = col + ((c * k + i) * k + j) * hw;
-        const T* plane = x + c * G.height * G.width;
-        const std::pair<std::size_t, std::size_t> range = inside_columns<G>(j);
-        // Not a structured binding: clang 16 crashes on one used inside an omp simd loop.
-        const std::size_t first = range.first, last = range.second;
         for (std::size_t oy = 0; oy < ho; ++oy) {
-          const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
+          const T* src = plane + (oy * G.stride + i) * wp + j;
           T* row = dst + oy * wo;
-          if (iy < 0 || iy >= std::ptrdiff_t(G.height)) {
-            std::fill(row, row + wo, T(0));
-            continue;
-          }
-          std::fill(row, row + first, T(0));
-          std::fill(row + last, row + wo, T(0));
-          if (first == last) continue;
-          const T* src = plane + std::size_t(iy) * G.width + (first * G.stride + j - G.pad);
-          if constexpr (G.stride == 1) {
-            std::copy(src, src + (last - first), row + first);
-          } else {
-            for (std::size_t ox = first; ox < last; ++ox) row[ox] = src[(ox - first) * G.stride];
-          }
+          for (std::size_t ox = 0; ox < wo; ++ox) row[ox] = src[ox * G.stride];
         }
       }
+  }
 }
 
-// dx (C x H x W) += the columns of dcol added back where im2col read them, in im2col's order.
+// dx (C x H x W) += the columns of dcol added back where im2col read them. Per channel, the
+// contributions are summed in im2col's order (kernel row, kernel column, output row, output column),
+// in a padded plane when there is padding (its border, the padding's share, is dropped), then added
+// to dx.
 template <WindowGeometry G, class T>
 void col2im_add(const T* dcol, T* dx) {
   constexpr std::size_t ho = G.out_height(), wo = G.out_width(), hw = ho * wo, k = G.kernel;
-  for (std::size_t c = 0; c < G.channels; ++c)
+  constexpr std::size_t wp = G.width + 2 * G.pad, hp = G.height + 2 * G.pad;
+  T* sum = G.pad > 0 ? thread_buffer<T, struct PaddedSum>(hp * wp) : nullptr;
+  for (std::size_t c = 0; c < G.channels; ++c) {
+    T* plane = dx + c * G.height * G.width;
+    T* acc = plane;
+    if constexpr (G.pad > 0) {
+      acc = sum;
+      std::fill(acc, acc + hp * wp, T(0));
+    }
     for (std::size_t i = 0; i < k; ++i)
       for (std::size_t j = 0; j < k; ++j) {
         const T* src = dcol + ((c * k + i) * k + j) * hw;
-        T* plane = dx + c * G.height * G.width;
-        const std::pair<std::size_t, std::size_t> range = inside_columns<G>(j);
-        // Not a structured binding: clang 16 crashes on one used inside an omp simd loop.
-        const std::size_t first = range.first, last = range.second;
         for (std::size_t oy = 0; oy < ho; ++oy) {
-          const std::ptrdiff_t iy = std::ptrdiff_t(oy * G.stride + i) - std::ptrdiff_t(G.pad);
-          if (iy < 0 || iy >= std::ptrdiff_t(G.height) || first == last) continue;
-          T* row = plane + std::size_t(iy) * G.width + (first * G.stride + j - G.pad);
+          T* row = acc + (oy * G.stride + i) * wp + j;
           const T* in = src + oy * wo;
-          if constexpr (G.stride == 1) {
-#pragma omp simd
-            for (std::size_t ox = first; ox < last; ++ox) row[ox - first] += in[ox];
-          } else {
-            for (std::size_t ox = first; ox < last; ++ox) row[(ox - first) * G.stride] += in[ox];
-          }
+          for (std::size_t ox = 0; ox < wo; ++ox) row[ox * G.stride] += in[ox];
         }
       }
+    if constexpr (G.pad > 0)
+      for (std::size_t y = 0; y < G.height; ++y) {
+        const T* from = acc + (y + G.pad) * wp + G.pad;
+        T* to = plane + y * G.width;
+        for (std::size_t x = 0; x < G.width; ++x) to[x] += from[x];
+      }
+  }
 }
 
 // f(first, last) over a fixed partition of [0, n) into `chunks` ranges, in parallel when worth it.
@@ -187,14 +193,11 @@ struct Conv2D {
   void backward(ConstView<T> dy, ConstView<T>, ConstView<T> x, ConstView<T> w, ConstView<T>, View<T> dx, View<T> dw,
                 View<T> db) const {
     backward_impl(dy, x, w, dx, dw);
-    if (db.data) {  // db[o] += sum over samples j, then pixels p, of dY[o, p] of sample j
+    if (db.data) {  // db[o] += sum over samples j of (the lane sum over pixels p of dY[o, p] of sample j)
       const std::size_t m = dy.cols;
       sg::parallel::for_each_index(OutChannels, m * pixels, [&](std::size_t o) {
         T s = 0;
-        for (std::size_t j = 0; j < m; ++j) {
-          const T* plane = dy.data + j * out_size + o * pixels;
-          for (std::size_t p = 0; p < pixels; ++p) s += plane[p];
-        }
+        for (std::size_t j = 0; j < m; ++j) s += detail::lane_sum(dy.data + j * out_size + o * pixels, pixels);
         db.data[o] += s;
       });
     }

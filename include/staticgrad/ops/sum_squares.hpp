@@ -18,6 +18,7 @@
 
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/graph/expression.hpp"
+#include "staticgrad/ops/detail/lane_sum.hpp"
 
 namespace sg {
 namespace ops {
@@ -34,14 +35,7 @@ struct SumSquares {
     parallel::for_each_index(chunks, per_chunk, [&](std::size_t c) {
       const std::size_t first = c * per_chunk < n ? c * per_chunk : n;
       const std::size_t last = first + per_chunk < n ? first + per_chunk : n;
-      std::array<T, lanes> lane{};
-      std::size_t k = first;
-      for (; k + lanes <= last; k += lanes)
-        for (std::size_t l = 0; l < lanes; ++l) lane[l] += a.data[k + l] * a.data[k + l];
-      for (std::size_t l = 0; k < last; ++k, ++l) lane[l] += a.data[k] * a.data[k];
-      T s = 0;
-      for (std::size_t l = 0; l < lanes; ++l) s += lane[l];
-      partial[c] = s;
+      partial[c] = detail::lane_sum<lanes>(a.data + first, last - first, [](T v) { return v * v; });
     });
     T total = 0;
     for (std::size_t c = 0; c < chunks; ++c) total += partial[c];
