@@ -126,6 +126,51 @@ BOOST_AUTO_TEST_CASE(max_pooling_sends_a_tie_to_the_first_maximum) {
   for (std::size_t k = 0; k < 8; ++k) BOOST_TEST(dx[k] == expected[k]);
 }
 
+BOOST_AUTO_TEST_CASE(max_pooling_tie_rule_holds_for_overlapping_windows_and_adds_to_dx) {
+  // Overlapping 2 x 2 windows (stride 1) and a padded 3 x 3 window take the general path, not the
+  // vector loop of non-overlapping windows; dX already holds 1 everywhere and is added to.
+  constexpr WindowGeometry g{1, 2, 3, 2, 1, 0};  // 2 x 3 image: windows at columns 0-1 and 1-2
+  ops::Pool2D<g, ops::PoolKind::max> pool;
+  Matrix<double> x(6, 1), y(2, 1), dy(2, 1), dx(6, 1);
+  for (std::size_t k = 0; k < 6; ++k) x[k] = 7;  // every element ties
+  dx.fill(1);
+  pool.forward<double>(y.view(), x.view());
+  dy[0] = 10;
+  dy[1] = 20;
+  pool.backward<double>(dy.view(), y.view(), x.view(), dx.view());
+  const double expected[6] = {11, 21, 1, 1, 1, 1};  // each window's first position: (0,0) and (0,1)
+  for (std::size_t k = 0; k < 6; ++k) BOOST_TEST(dx[k] == expected[k]);
+
+  constexpr WindowGeometry padded{1, 2, 2, 3, 1, 1};  // 3 x 3 windows over a 2 x 2 image, padding 1
+  ops::Pool2D<padded, ops::PoolKind::max> pad_pool;
+  Matrix<double> px(4, 1), py(4, 1), pdy(4, 1), pdx(4, 1);
+  const double pv[4] = {3, 5, 5, 1};  // every window covers the whole image: maximum 5 at (0,1) and (1,0)
+  for (std::size_t k = 0; k < 4; ++k) px[k] = pv[k];
+  pad_pool.forward<double>(py.view(), px.view());
+  for (std::size_t k = 0; k < 4; ++k) {
+    BOOST_TEST(py[k] == 5.0);
+    pdy[k] = double(k + 1);
+  }
+  pad_pool.backward<double>(pdy.view(), py.view(), px.view(), pdx.view());
+  const double pad_expected[4] = {0, 1 + 2 + 3 + 4, 0, 0};  // all four gradients to the first maximum
+  for (std::size_t k = 0; k < 4; ++k) BOOST_TEST(pdx[k] == pad_expected[k]);
+}
+
+BOOST_AUTO_TEST_CASE(max_pooling_sends_a_nan_gradient_to_the_maximum_only) {
+  constexpr WindowGeometry g{1, 2, 2, 2, 2, 0};
+  ops::Pool2D<g, ops::PoolKind::max> pool;
+  Matrix<float> x(4, 1), y(1, 1), dy(1, 1), dx(4, 1);
+  const float v[4] = {1, 4, 3, 2};
+  for (std::size_t k = 0; k < 4; ++k) x[k] = v[k];
+  pool.forward<float>(y.view(), x.view());
+  dy[0] = std::numeric_limits<float>::quiet_NaN();
+  pool.backward<float>(dy.view(), y.view(), x.view(), dx.view());
+  BOOST_TEST(std::isnan(dx[1]));
+  BOOST_TEST(dx[0] == 0.0f);
+  BOOST_TEST(dx[2] == 0.0f);
+  BOOST_TEST(dx[3] == 0.0f);
+}
+
 BOOST_AUTO_TEST_CASE(max_pooling_propagates_nan) {
   constexpr WindowGeometry g{1, 2, 2, 2, 2, 0};
   Matrix<float> x(4, 1), y(1, 1);
