@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "staticgrad/core/parallel.hpp"
+
 namespace sg {
 
 inline constexpr std::size_t storage_alignment = 64;
@@ -78,7 +80,13 @@ class Matrix {
     rows_ = rows;
     cols_ = cols;
   }
-  void fill(T v) { for (std::size_t k = 0; k < size(); ++k) data_[k] = v; }
+  // Every element set to v; a large matrix (an adjoint zeroed before each backward pass) by all threads.
+  void fill(T v) {
+    T* d = data_;
+    parallel::for_each_range(size(), [d, v](std::size_t first, std::size_t last) {
+      for (std::size_t k = first; k < last; ++k) d[k] = v;
+    });
+  }
 
   std::size_t rows() const { return rows_; }
   std::size_t cols() const { return cols_; }
