@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -131,6 +132,52 @@ BOOST_AUTO_TEST_CASE(transfer_copies_the_body_and_keeps_a_fresh_head) {
   auto h = target.param_view(target.find_parameter("new_head.W"));
   auto hf = fresh.param_view(fresh.find_parameter("new_head.W"));
   BOOST_TEST(std::memcmp(h.data, hf.data, h.size() * sizeof(float)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(profile_counts_each_node_pass_only_while_on) {
+  auto model = make_model<float>(sequential<4>(Dense<4, 3>{}, ReLU{}, Dense<3, 2>{}, SoftmaxCrossEntropy{}), 1);
+  Matrix<float> x(4, 5), y(2, 5);
+  for (std::size_t k = 0; k < x.size(); ++k) x[k] = 0.1f * float(k % 7) - 0.3f;
+  for (std::size_t j = 0; j < 5; ++j) y(j % 2, j) = 1;
+  model.bind<"x">(x);
+  model.bind<"y">(y);
+  model.forward();
+  model.backward();
+  BOOST_TEST(!model.profiling());  // off by default: nothing counted
+  for (const NodeTime& n : model.profile().nodes) BOOST_TEST(n.forward.calls + n.backward.calls == 0u);
+
+  model.set_profiling(true);
+  for (int step = 0; step < 3; ++step) {
+    model.forward();
+    model.backward();
+  }
+  model.set_profiling(false);
+  model.forward();  // not counted
+  const Profile p = model.profile();
+  BOOST_TEST_REQUIRE(p.nodes.size() == 4u);  // the data inputs x and y do no work and are left out
+  const char* kinds[] = {"Dense", "ReLU", "Dense", "SoftmaxCrossEntropy"};
+  for (std::size_t k = 0; k < 4; ++k) {
+    BOOST_TEST(p.nodes[k].name == fmt::format("layer{}", k + 1));
+    BOOST_TEST(p.nodes[k].kind == kinds[k]);
+    BOOST_TEST(p.nodes[k].forward.calls == 3u);
+    BOOST_TEST(p.nodes[k].backward.calls == 3u);
+    BOOST_TEST(p.nodes[k].forward.seconds >= 0.0);
+  }
+  BOOST_TEST(p.seconds() > 0.0);
+  BOOST_TEST(p.find("layer3") == &p.nodes[2]);
+  BOOST_TEST(p.find("x") == nullptr);
+  const std::string table = p.table();
+  BOOST_TEST(std::count(table.begin(), table.end(), '\n') == 5);  // a header and a line per node
+  BOOST_TEST(table.find("layer4           SoftmaxCrossEntropy") != std::string::npos);
+
+  // A frozen first layer that reads only data needs no backward pass, and the profile shows it.
+  model.freeze("layer1");
+  model.set_profiling(true);  // clears the counts
+  model.forward();
+  model.backward();
+  BOOST_TEST(model.profile().nodes[0].forward.calls == 1u);
+  BOOST_TEST(model.profile().nodes[0].backward.calls == 0u);
+  BOOST_TEST(model.profile().nodes[2].backward.calls == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(outputs_and_gradients_do_not_depend_on_the_thread_count) {

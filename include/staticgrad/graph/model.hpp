@@ -38,6 +38,7 @@
 #include "staticgrad/graph/layer.hpp"
 #include "staticgrad/graph/network.hpp"
 #include "staticgrad/graph/nodes.hpp"
+#include "staticgrad/graph/profile.hpp"
 #include "staticgrad/init/initializer.hpp"
 #include "staticgrad/ops/cross_entropy.hpp"
 #include "staticgrad/optim/param_slice.hpp"
@@ -416,6 +417,25 @@ class Model {
     for_each_element(nodes_, [&](const auto& node) { f(node); });
   }
 
+  // Time every layer node's passes from now on (graph/profile.hpp), or stop; turning it on clears
+  // the times so far.
+  void set_profiling(bool on) {
+    profiling_ = on;
+    if (on) timings_ = {};
+  }
+  bool profiling() const { return profiling_; }
+  // The times summed since profiling was last turned on.
+  Profile profile() const {
+    Profile p;
+    for_each_element(nodes_, [&](const auto& node) {
+      using N = std::remove_cvref_t<decltype(node)>;
+      if constexpr (!N::is_input)
+        p.nodes.push_back({std::string(node.name), std::string(N::layer_type::kind.view()),
+                           timings_[node.index].forward, timings_[node.index].backward});
+    });
+    return p;
+  }
+
   // A table of node, kind, output shape and parameter count, with the totals.
   std::string summary() const {
     std::string out = fmt::format("{:<16} {:<26} {:<12} {:>10}\n", "node", "kind", "output", "params");
@@ -467,6 +487,7 @@ class Model {
       for (std::size_t in : node.inputs) ready = ready && computed_[in];
       computed_[node.index] = ready;
       if (!ready) return;
+      detail::ScopedPassTimer timer(profiling_ ? &timings_[node.index].forward : nullptr);
       LayerAccess<T, Model, N> access{*this, node, m_, mode_, seed_, step_};
       if constexpr (requires { node.layer.before_forward(access); }) node.layer.before_forward(access);
       layer_state_ = node.state.data();
@@ -485,9 +506,14 @@ class Model {
     adjoints_[node.index] = {};
     if constexpr (!N::is_input) {
       if (computed_[node.index] && needs_backward_[node.index]) {
-        View<T> adj = node.visit(mode_, [&](auto& e) { return e.zeroed_adjoint(m_); });
-        if constexpr (N::is_loss) adj.data[0] = static_cast<T>(node.loss_weight);
-        adjoints_[node.index] = adj;
+        PassTime zeroing;  // profiled as part of the node's backward pass (whose calls count the steps)
+        {
+          detail::ScopedPassTimer timer(profiling_ ? &zeroing : nullptr);
+          View<T> adj = node.visit(mode_, [&](auto& e) { return e.zeroed_adjoint(m_); });
+          if constexpr (N::is_loss) adj.data[0] = static_cast<T>(node.loss_weight);
+          adjoints_[node.index] = adj;
+        }
+        timings_[node.index].backward.seconds += zeroing.seconds;
       }
     }
   }
@@ -495,6 +521,7 @@ class Model {
   [[gnu::noinline]] void backward_node(N& node) {
     if constexpr (!N::is_input)
       if (computed_[node.index] && needs_backward_[node.index]) {
+        detail::ScopedPassTimer timer(profiling_ ? &timings_[node.index].backward : nullptr);
         layer_state_ = node.state.data();
         node.visit(mode_, [&](auto& e) { e.backward(*this, m_); });
       }
@@ -594,6 +621,11 @@ class Model {
   std::array<ConstView<T>, Net::size> outputs_{};
   std::array<View<T>, Net::size> adjoints_{};
   const Matrix<T>* layer_state_ = nullptr;  // the state buffers of the layer being run
+  bool profiling_ = false;
+  struct NodePassTimes {
+    PassTime forward, backward;
+  };
+  std::array<NodePassTimes, Net::size> timings_{};
   std::array<bool, Net::size> needs_backward_{};
   Mode mode_ = Mode::train;
   std::uint64_t seed_ = 0, step_ = 0;
