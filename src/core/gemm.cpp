@@ -14,10 +14,14 @@
 #include <climits>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #if defined(STATICGRAD_HAVE_CBLAS)
 #include <cblas.h>
+#endif
+#if defined(STATICGRAD_HAVE_LIBXSMM)
+#include <libxsmm.h>
 #endif
 
 namespace sg {
@@ -249,6 +253,101 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
   }
 #endif
   detail::gemm_portable(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// ---- small_gemm ----------------------------------------------------------------------------------------
+#if defined(STATICGRAD_HAVE_LIBXSMM)
+namespace detail {
+namespace {
+// op(A) = A^T as an m x k column-major matrix in a buffer of the calling thread (grows only: no
+// allocation once the largest product has been seen).
+template <class T>
+const T* transposed_copy(const T* a, std::size_t lda, std::size_t m, std::size_t k) {
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < m * k) buffer.resize(m * k);
+  T* t = buffer.data();
+  for (std::size_t i = 0; i < m; ++i)  // A is k x m: column i of A is row i of op(A)
+    for (std::size_t j = 0; j < k; ++j) t[i + j * m] = a[j + i * lda];
+  return t;
+}
+
+// C = op(A) op(B) + beta C with a LIBXSMM kernel for the shape; false when LIBXSMM has none.
+template <class T>
+bool generated_gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
+                    std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  static const bool initialised = [] {
+    libxsmm_init();
+    return true;
+  }();
+  (void)initialised;
+  if (ta == Transpose::yes) {
+    a = transposed_copy(a, lda, m, k);
+    lda = m;
+  }
+  const libxsmm_blasint im = libxsmm_blasint(m), in = libxsmm_blasint(n), ik = libxsmm_blasint(k);
+  const libxsmm_blasint ilda = libxsmm_blasint(lda), ildb = libxsmm_blasint(ldb), ildc = libxsmm_blasint(ldc);
+  const int flags = (beta == T(0) ? LIBXSMM_GEMM_FLAG_BETA_0 : LIBXSMM_GEMM_FLAG_NONE) |
+                    (tb == Transpose::yes ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE);
+  const T one = 1;
+  if constexpr (std::is_same_v<T, float>) {
+    const libxsmm_smmfunction kernel = libxsmm_smmdispatch(im, in, ik, &ilda, &ildb, &ildc, &one, &beta, &flags, nullptr);
+    if (!kernel) return false;
+    kernel(a, b, c);
+  } else {
+    const libxsmm_dmmfunction kernel = libxsmm_dmmdispatch(im, in, ik, &ilda, &ildb, &ildc, &one, &beta, &flags, nullptr);
+    if (!kernel) return false;
+    kernel(a, b, c);
+  }
+  return true;
+}
+}  // namespace
+}  // namespace detail
+#endif
+
+namespace {
+template <class T>
+void small_gemm_impl(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+                     std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+#if defined(STATICGRAD_HAVE_LIBXSMM)
+  const bool fits = m > 0 && n > 0 && k > 0 && m <= small_gemm_limit / n / k && lda <= INT_MAX && ldb <= INT_MAX &&
+                    ldc <= INT_MAX;
+  if (fits && alpha == T(1) && (beta == T(0) || beta == T(1)) &&
+      detail::generated_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc))
+    return;
+#endif
+  gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+}  // namespace
+
+void small_gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+                std::size_t ldc) {
+  small_gemm_impl(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void small_gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
+                const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta, double* c,
+                std::size_t ldc) {
+  small_gemm_impl(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+bool small_gemm_generates_kernels() {
+#if defined(STATICGRAD_HAVE_LIBXSMM)
+  return true;
+#else
+  return false;
+#endif
+}
+
+const char* small_gemm_name() {
+  static const std::string name = [] {
+#if defined(STATICGRAD_HAVE_LIBXSMM)
+    libxsmm_init();
+    return std::string("LIBXSMM ") + LIBXSMM_VERSION + ", target " + libxsmm_get_target_arch();
+#else
+    return std::string("no LIBXSMM (sg::gemm)");
+#endif
+  }();
+  return name.c_str();
 }
 
 int blas_threads() {

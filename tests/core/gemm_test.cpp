@@ -44,7 +44,7 @@ T op_at(const std::vector<T>& x, std::size_t ld, Transpose t, std::size_t i, std
 
 // Runs `kernel` on every shape, transpose pair and beta, and compares with a long-double triple loop.
 template <class T, class F>
-void check_against_naive(F kernel, const char* what) {
+void check_against_naive(F kernel, const char* what, T alpha = T(0.75)) {
   const T eps = std::numeric_limits<T>::epsilon();
   for (const Shape& s : shapes) {
     for (Transpose ta : ops) {
@@ -60,7 +60,6 @@ void check_against_naive(F kernel, const char* what) {
           auto c = random_matrix<T>(s.n, ldc, 3);
           if (beta == T(0)) std::fill(c.begin(), c.end(), std::numeric_limits<T>::quiet_NaN());
           const auto c0 = c;
-          const T alpha = T(0.75);
           kernel(ta, tb, s.m, s.n, s.k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
 
           std::size_t bad = 0;
@@ -105,6 +104,12 @@ void gemm_fallback(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std
   sg::detail::gemm_portable(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+template <class T>
+void gemm_small(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+                std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  sg::small_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 // Restores the OpenMP thread count a test changed.
 struct ThreadCount {
   int saved = omp_get_max_threads();
@@ -126,6 +131,66 @@ BOOST_AUTO_TEST_CASE(portable_float_matches_naive) {
 }
 BOOST_AUTO_TEST_CASE(portable_double_matches_naive) {
   check_against_naive<double>(gemm_fallback<double>, "gemm_portable<double>");
+}
+
+// alpha 1 (with beta 0 and 1): LIBXSMM's generated kernels when built with it, a transposed A copied
+// first; alpha 0.75: sg::gemm.
+BOOST_AUTO_TEST_CASE(small_gemm_float_matches_naive) {
+  check_against_naive<float>(gemm_small<float>, "sg::small_gemm<float>, alpha 1", 1.0f);
+  check_against_naive<float>(gemm_small<float>, "sg::small_gemm<float>, alpha 0.75", 0.75f);
+}
+BOOST_AUTO_TEST_CASE(small_gemm_double_matches_naive) {
+  check_against_naive<double>(gemm_small<double>, "sg::small_gemm<double>, alpha 1", 1.0);
+  check_against_naive<double>(gemm_small<double>, "sg::small_gemm<double>, alpha 0.75", 0.75);
+}
+
+// A convolution's three per-sample products, each sample's on whichever thread: the bits may not
+// depend on the thread count, nor on whether the call is inside a parallel region.
+BOOST_AUTO_TEST_CASE(small_gemm_gives_the_same_bits_on_any_thread) {
+  ThreadCount restore;
+  struct Case {
+    Transpose ta, tb;
+    std::size_t m, n, k;
+    float beta;
+  };
+  const Case cases[] = {{Transpose::no, Transpose::yes, 196, 32, 400, 0.0f},
+                        {Transpose::yes, Transpose::no, 32, 400, 196, 1.0f},
+                        {Transpose::no, Transpose::no, 196, 400, 32, 0.0f}};
+  for (const Case& c : cases) {
+    const std::size_t a_rows = c.ta == Transpose::no ? c.m : c.k, a_cols = c.ta == Transpose::no ? c.k : c.m;
+    const std::size_t b_rows = c.tb == Transpose::no ? c.k : c.n, b_cols = c.tb == Transpose::no ? c.n : c.k;
+    const auto a = random_matrix<float>(a_cols, a_rows, 21);
+    const auto b = random_matrix<float>(b_cols, b_rows, 22);
+    const auto c0 = random_matrix<float>(c.n, c.m, 23);
+    const auto product = [&] {
+      std::vector<float> out = c0;
+      sg::small_gemm(c.ta, c.tb, c.m, c.n, c.k, 1.0f, a.data(), a_rows, b.data(), b_rows, c.beta, out.data(), c.m);
+      return out;
+    };
+    omp_set_num_threads(1);
+    const std::vector<float> reference = product();
+    for (int threads : {2, 3}) {
+      omp_set_num_threads(threads);
+      const std::vector<float> outside = product();
+      std::vector<std::vector<float>> inside(static_cast<std::size_t>(threads));
+#pragma omp parallel num_threads(threads)
+      inside[std::size_t(omp_get_thread_num())] = product();
+      BOOST_TEST_CONTEXT("m,n,k=" << c.m << "," << c.n << "," << c.k << " threads=" << threads) {
+        BOOST_CHECK(std::memcmp(outside.data(), reference.data(), reference.size() * sizeof(float)) == 0);
+        for (const std::vector<float>& r : inside)
+          BOOST_CHECK(std::memcmp(r.data(), reference.data(), reference.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(small_gemm_says_what_it_runs) {
+  const std::string name = sg::small_gemm_name();
+  BOOST_TEST_MESSAGE("small_gemm runs on: " << name);
+  if (sg::small_gemm_generates_kernels())
+    BOOST_CHECK(name.find("LIBXSMM") == 0 && name.find("target") != std::string::npos);
+  else
+    BOOST_CHECK(name == "no LIBXSMM (sg::gemm)");
 }
 
 BOOST_AUTO_TEST_CASE(alpha_zero_and_empty_k_do_not_read_a_or_b) {

@@ -32,6 +32,26 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
           const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta, double* c,
           std::size_t ldc);
 
+// The same product, for callers that run many small ones and share them among the threads themselves
+// (a convolution's per-sample products). When staticgrad is built with LIBXSMM (Debian's libxsmm-dev,
+// STATICGRAD_HAVE_LIBXSMM), a product with alpha 1, beta 0 or 1 and m n k <= small_gemm_limit runs a
+// kernel LIBXSMM generates for its shape on the calling thread (a transposed A is first copied, since
+// those kernels do not transpose A); any other product is sg::gemm's. Same contract as sg::gemm, and
+// deterministic too: the kernel is chosen by the shape and the scalars alone, never by the threads.
+void small_gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+                std::size_t ldc);
+void small_gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
+                const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta, double* c,
+                std::size_t ldc);
+// The largest m n k small_gemm gives a generated kernel (about 200^3): they block for registers but not
+// for caches, so beyond this the BLAS, which packs, is faster.
+inline constexpr std::size_t small_gemm_limit = std::size_t(1) << 23;
+// Whether small_gemm generates kernels (built with LIBXSMM), and the instruction set they target
+// ("LIBXSMM 1.17, target cpx"), or "no LIBXSMM (sg::gemm)".
+bool small_gemm_generates_kernels();
+const char* small_gemm_name();
+
 // The number of threads a large product uses: openblas_get_num_threads() for OpenBLAS, the OpenMP
 // maximum for the portable kernel (and for another CBLAS, whose count staticgrad cannot ask).
 int blas_threads();

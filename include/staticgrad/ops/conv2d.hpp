@@ -7,7 +7,7 @@
 // (X read as 0 outside the image: zero padding).
 // Forward by im2col: for each sample, the matrix col (H'W' x Cin K K) whose row p lists the input values
 // under the window of output pixel p; then Y_sample (H'W' x Cout, which IS Cout x H' x W' channel-major)
-// = col W^T, one sg::gemm.
+// = col W^T, one sg::small_gemm (a kernel generated for the shape when built with LIBXSMM).
 // VJP, per sample: dW += dY^T col (the same col, rebuilt), dcol = dY W, dX += col2im(dcol) (each dcol
 // element added back where im2col read it), db[o] += sum over pixels and samples of dY[o].
 // Shape rule: X must have Cin H W rows, W must be Cout x Cin K K, b Cout x 1; the geometry (and so H', W')
@@ -170,7 +170,7 @@ struct Conv2D {
       T* col = detail::thread_buffer<T, Conv2D>(pixels * patch);
       detail::im2col<G>(x.data + j * G.in_size(), col);
       T* yj = y.data + j * out_size;
-      gemm(Transpose::no, Transpose::yes, pixels, OutChannels, patch, T(1), col, pixels, w.data, OutChannels, T(0), yj,
+      small_gemm(Transpose::no, Transpose::yes, pixels, OutChannels, patch, T(1), col, pixels, w.data, OutChannels, T(0), yj,
            pixels);
       if constexpr (sizeof...(Bv) == 1) {
         const T* bias = (b.data, ...);
@@ -219,11 +219,11 @@ struct Conv2D {
         const T* dyj = dy.data + j * out_size;  // H'W' x Cout, column-major
         if (dw.data) {  // partial_g (Cout x CKK) (+)= dY_j^T col_j
           detail::im2col<G>(x.data + j * G.in_size(), col);
-          gemm(Transpose::yes, Transpose::no, OutChannels, patch, pixels, T(1), dyj, pixels, col, pixels,
+          small_gemm(Transpose::yes, Transpose::no, OutChannels, patch, pixels, T(1), dyj, pixels, col, pixels,
                j == first ? T(0) : T(1), partial + g * wsize, OutChannels);
         }
         if (dx.data) {  // dcol = dY_j W, then dX_j += col2im(dcol)
-          gemm(Transpose::no, Transpose::no, pixels, patch, OutChannels, T(1), dyj, pixels, w.data, OutChannels, T(0),
+          small_gemm(Transpose::no, Transpose::no, pixels, patch, OutChannels, T(1), dyj, pixels, w.data, OutChannels, T(0),
                dcol, pixels);
           detail::col2im_add<G>(dcol, dx.data + j * G.in_size());
         }
