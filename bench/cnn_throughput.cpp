@@ -19,7 +19,7 @@
 // Model::profile measured in their forward and backward passes (bias, im2col and col2im included).
 //
 // Usage: cnn_throughput [--reps 3] [--batches 32,64,256] [--samples 12800 (per run)] [--no-torch]
-//                       [--torch-env "K=V ...;K=V ..."]
+//                       [--torch-env "K=V ...;K=V ..."] [--profile (print staticgrad's per-node times)]
 #include <unistd.h>
 
 #include <omp.h>
@@ -72,6 +72,7 @@ struct TrainResult {
   std::size_t samples = 0;
   double allocations_per_step = 0;
   double conv_seconds = 0;  // the two Conv2D nodes' forward and backward passes (Model::profile)
+  std::string profile;      // Model::profile's table
 };
 
 // `steps` staticgrad training steps: a fresh model (He init), Adam, mini-batches gathered column by
@@ -104,10 +105,12 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
     model.backward();
     adam.step(model.parameters(), model.gradients(), model.slices(), 1e-3f);
   }
-  TrainResult r{bench::seconds_since(t0), steps * batch, 0, 0};
+  TrainResult r{bench::seconds_since(t0), steps * batch, 0, 0, {}};
   if (steps > 1) r.allocations_per_step = double(bench::allocations.load() - before) / double(steps - 1);
-  for (const sg::NodeTime& n : model.profile().nodes)
+  const sg::Profile profile = model.profile();
+  for (const sg::NodeTime& n : profile.nodes)
     if (n.kind == "Conv2D") r.conv_seconds += n.seconds();
+  r.profile = profile.table();
   return r;
 }
 
@@ -132,6 +135,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> batches{32, 64, 256};
   std::size_t samples_per_run = 12800;
   bool use_torch = true;
+  bool print_profile = false;
   std::string torch_envs;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -143,10 +147,11 @@ int main(int argc, char** argv) {
     else if (a == "--batches") batches = bench::parse_list(next());
     else if (a == "--samples") samples_per_run = std::stoul(next());
     else if (a == "--no-torch") use_torch = false;
+    else if (a == "--profile") print_profile = true;
     else if (a == "--torch-env") torch_envs = next();
     else {
       fmt::print(stderr, "usage: {} [--reps N] [--batches 32,64,256] [--samples N] [--no-torch] "
-                 "[--torch-env \"K=V ...;K=V ...\"]\n", argv[0]);
+                 "[--torch-env \"K=V ...;K=V ...\"] [--profile]\n", argv[0]);
       return 2;
     }
   }
@@ -191,6 +196,8 @@ int main(int argc, char** argv) {
       const std::uint64_t seed = 3000 + rep;
       loads.push_back(bench::load_average());
       const TrainResult r = train_staticgrad(data, order, batch, steps, seed);
+      if (print_profile && rep + 1 == reps)
+        fmt::print("# staticgrad per node, B={}, last repetition ({} steps):\n{}", batch, steps, r.profile);
       const double s = double(r.samples) / r.seconds;
       sg_rate.push_back(s);
       allocs.push_back(r.allocations_per_step);
