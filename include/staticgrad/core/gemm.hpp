@@ -36,7 +36,7 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
 // (a convolution's per-sample products). When staticgrad is built with LIBXSMM (Debian's libxsmm-dev,
 // STATICGRAD_HAVE_LIBXSMM), a product with alpha 1, beta 0 or 1 and m n k <= small_gemm_limit runs a
 // kernel LIBXSMM generates for its shape on the calling thread (a transposed A is first copied, since
-// those kernels do not transpose A); any other product is sg::gemm's. Same contract as sg::gemm, and
+// those kernels do not transpose A, when n >= 64 makes the copy worth it); any other product is sg::gemm's. Same contract as sg::gemm, and
 // deterministic too: the kernel is chosen by the shape and the scalars alone, never by the threads.
 void small_gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
                 const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,

@@ -19,7 +19,6 @@
 #include <type_traits>
 
 #include "staticgrad/core/image.hpp"
-#include "staticgrad/core/parallel.hpp"
 #include "staticgrad/core/shape_check.hpp"
 #include "staticgrad/graph/layer.hpp"
 #include "staticgrad/ops/channel_norm.hpp"
@@ -62,27 +61,19 @@ struct BatchNorm2DOn {
     }
   }
 
-  // After a training pass, fold this batch's channel means and variances into the running averages.
+  // After a training pass, fold this batch's channel means and variances, which the fused node of
+  // build() computed (in double), into the running averages.
   template <class Access>
   void after_forward(Access& a) const {
     if (a.mode != Mode::train) return;
-    auto z = a.template input<0>();
+    const auto& batch = a.node.train_expr.op;  // the ops::ChannelBatchNorm of build()
     auto running_mean = a.param(2), running_var = a.param(3);
-    using T = std::remove_cv_t<std::remove_reference_t<decltype(*z.data)>>;
+    using T = std::remove_cv_t<std::remove_reference_t<decltype(*running_mean.data)>>;
     const T keep = static_cast<T>(momentum), take = static_cast<T>(1 - momentum);
-    const T inv_count = T(1) / static_cast<T>(z.cols * G);
-    parallel::for_each_index(C, z.cols * G, [&](std::size_t c) {
-      T mean = 0;
-      for (std::size_t j = 0; j < z.cols; ++j)
-        for (std::size_t p = 0; p < G; ++p) mean += z(c * G + p, j);
-      mean *= inv_count;
-      T var = 0;
-      for (std::size_t j = 0; j < z.cols; ++j)
-        for (std::size_t p = 0; p < G; ++p) var += (z(c * G + p, j) - mean) * (z(c * G + p, j) - mean);
-      var *= inv_count;
-      running_mean(c, 0) = keep * running_mean(c, 0) + take * mean;
-      running_var(c, 0) = keep * running_var(c, 0) + take * var;
-    });
+    for (std::size_t c = 0; c < C; ++c) {
+      running_mean(c, 0) = keep * running_mean(c, 0) + take * static_cast<T>(batch.mean_[c]);
+      running_var(c, 0) = keep * running_var(c, 0) + take * static_cast<T>(batch.variance_[c]);
+    }
   }
 };
 }  // namespace detail

@@ -10,8 +10,10 @@
 //   dbeta_c = sum dy,  dgamma_c = sum dy x^,  dz = (gamma_c / s) (dy - dbeta_c / (m G) - x^ dgamma_c / (m G)).
 // tests/ops/channel_norm_test.cpp proves the values and all three gradients equal the composite's
 // (double, 1e-12) and gradient-checks the op (< 1e-7).
-// Shape rule: z is (C*G) x m, gamma and beta C x 1. Determinism: each channel is one thread's, its sums
-// run over samples then pixels in index order (in double), whatever the thread count.
+// Shape rule: z is (C*G) x m, gamma and beta C x 1. Determinism: each channel is one thread's; its sums
+// (in double) take each sample's G pixels in 8 interleaved lanes (ops/detail/lane_sum.hpp: vectorised,
+// in a fixed order), the samples in order, whatever the thread count. The batch's means and variances
+// stay in the op for the layer's running averages (layers/batch_norm_2d.hpp).
 #pragma once
 
 #include <cmath>
@@ -21,6 +23,7 @@
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/core/shape_check.hpp"
 #include "staticgrad/graph/expression.hpp"
+#include "staticgrad/ops/detail/lane_sum.hpp"
 
 namespace sg {
 namespace ops {
@@ -29,8 +32,9 @@ template <std::size_t C, std::size_t G>
 struct ChannelBatchNorm {
   static constexpr fixed_string name{"channel_batch_norm"};
   double epsilon = 1e-5;
-  // Per channel: the mean and 1 / sqrt(var + eps) of the last forward pass (read by backward).
-  mutable std::vector<double> mean_, inverse_deviation_;
+  // Per channel, of the last forward pass: the mean, the variance and 1 / sqrt(var + eps) (read by
+  // backward and by BatchNorm2D's running averages).
+  mutable std::vector<double> mean_, variance_, inverse_deviation_;
 
   template <class Z, class Gamma, class Beta>
   struct shape_rule {
@@ -46,22 +50,24 @@ struct ChannelBatchNorm {
   void forward(View<T> y, ConstView<T> z, ConstView<T> gamma, ConstView<T> beta) const {
     const std::size_t m = z.cols;
     mean_.resize(C);
+    variance_.resize(C);
     inverse_deviation_.resize(C);
     const double count = static_cast<double>(m * G);
     sg::parallel::for_each_index(C, 3 * m * G, [&](std::size_t c) {
       double sum = 0;
       for (std::size_t j = 0; j < m; ++j) {
         const T* in = z.data + j * z.rows + c * G;
-        for (std::size_t p = 0; p < G; ++p) sum += in[p];
+        sum += detail::lane_sum(G, [in](std::size_t p) { return double(in[p]); });
       }
       const double mu = sum / count;
       double squares = 0;
       for (std::size_t j = 0; j < m; ++j) {
         const T* in = z.data + j * z.rows + c * G;
-        for (std::size_t p = 0; p < G; ++p) squares += (in[p] - mu) * (in[p] - mu);
+        squares += detail::lane_sum(G, [in, mu](std::size_t p) { return (in[p] - mu) * (in[p] - mu); });
       }
-      const double inv = 1.0 / std::sqrt(squares / count + epsilon);
+      const double var = squares / count, inv = 1.0 / std::sqrt(var + epsilon);
       mean_[c] = mu;
+      variance_[c] = var;
       inverse_deviation_[c] = inv;
       const T mean = static_cast<T>(mu), scale = static_cast<T>(inv) * gamma.data[c], shift = beta.data[c];
       for (std::size_t j = 0; j < m; ++j) {
@@ -84,10 +90,8 @@ struct ChannelBatchNorm {
       for (std::size_t j = 0; j < m; ++j) {
         const T* in = z.data + j * z.rows + c * G;
         const T* g = dy.data + j * dy.rows + c * G;
-        for (std::size_t p = 0; p < G; ++p) {
-          sum_dy += g[p];
-          sum_dy_xhat += g[p] * ((in[p] - mu) * inv);
-        }
+        sum_dy += detail::lane_sum(G, [g](std::size_t p) { return double(g[p]); });
+        sum_dy_xhat += detail::lane_sum(G, [g, in, mu, inv](std::size_t p) { return g[p] * ((in[p] - mu) * inv); });
       }
       if (dbeta.data) dbeta.data[c] += static_cast<T>(sum_dy);
       if (dgamma.data) dgamma.data[c] += static_cast<T>(sum_dy_xhat);
@@ -111,7 +115,7 @@ struct ChannelBatchNorm {
 // beta (C x 1): gamma (z - mu_c) / sqrt(var_c + epsilon) + beta.
 template <std::size_t C, std::size_t G, Expression Z, Expression Gamma, Expression Beta>
 auto channel_batch_norm(Z z, Gamma gamma, Beta beta, double epsilon) {
-  return make_node(ops::ChannelBatchNorm<C, G>{epsilon, {}, {}}, z, gamma, beta);
+  return make_node(ops::ChannelBatchNorm<C, G>{epsilon, {}, {}, {}}, z, gamma, beta);
 }
 
 }  // namespace sg

@@ -197,7 +197,10 @@ struct Conv2D {
       const std::size_t m = dy.cols;
       sg::parallel::for_each_index(OutChannels, m * pixels, [&](std::size_t o) {
         T s = 0;
-        for (std::size_t j = 0; j < m; ++j) s += detail::lane_sum(dy.data + j * out_size + o * pixels, pixels);
+        for (std::size_t j = 0; j < m; ++j) {
+          const T* plane = dy.data + j * out_size + o * pixels;
+          s += detail::lane_sum(pixels, [plane](std::size_t p) { return plane[p]; });
+        }
         db.data[o] += s;
       });
     }

@@ -35,7 +35,8 @@ struct SumSquares {
     parallel::for_each_index(chunks, per_chunk, [&](std::size_t c) {
       const std::size_t first = c * per_chunk < n ? c * per_chunk : n;
       const std::size_t last = first + per_chunk < n ? first + per_chunk : n;
-      partial[c] = detail::lane_sum<lanes>(a.data + first, last - first, [](T v) { return v * v; });
+      const T* x = a.data + first;
+      partial[c] = detail::lane_sum<lanes>(last - first, [x](std::size_t k) { return x[k] * x[k]; });
     });
     T total = 0;
     for (std::size_t c = 0; c < chunks; ++c) total += partial[c];

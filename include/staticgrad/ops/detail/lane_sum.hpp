@@ -11,21 +11,18 @@
 
 namespace sg::ops::detail {
 
-struct ValueItself {
-  template <class V>
-  V operator()(V v) const { return v; }
-};
-
-// sum over k in [0, n) of f(p[k]) (f defaults to the value itself).
-template <std::size_t Lanes = 8, class T, class F = ValueItself>
-T lane_sum(const T* p, std::size_t n, F f = {}) {
-  std::array<T, Lanes> lane{};
+// sum over k in [0, n) of term(k), accumulated in term's return type (double sums of float data
+// return double).
+template <std::size_t Lanes = 8, class Term>
+auto lane_sum(std::size_t n, Term term) -> decltype(term(std::size_t{0})) {
+  using A = decltype(term(std::size_t{0}));
+  std::array<A, Lanes> lane{};
   std::size_t k = 0;
   for (; k + Lanes <= n; k += Lanes)
-    for (std::size_t l = 0; l < Lanes; ++l) lane[l] += f(p[k + l]);
+    for (std::size_t l = 0; l < Lanes; ++l) lane[l] += term(k + l);
   const std::size_t rest = n - k;
-  for (std::size_t l = 0; l < Lanes && l < rest; ++l) lane[l] += f(p[k + l]);
-  T s = 0;
+  for (std::size_t l = 0; l < Lanes && l < rest; ++l) lane[l] += term(k + l);
+  A s = 0;
   for (std::size_t l = 0; l < Lanes; ++l) s += lane[l];
   return s;
 }
