@@ -274,8 +274,8 @@ struct build_node<LayerNode<T, L, InputSpec<R, C, Img>...>, Decl> {
   static Node make(const Decl& d, std::size_t index, std::size_t first_slot, const Inputs& inputs) {
     typename Node::input_indices in{};  // a missing input (reported) stands in as node 0
     for (std::size_t j = 0; j < in.size(); ++j) in[j] = inputs[j] < index ? inputs[j] : 0;
-    return Node(Decl::name.view(), index, first_slot, in, bind_layer<typename Decl::layer_type, Decl::name, Img...>(d.layer),
-                d.loss_weight);
+    auto layer = bind_layer<typename Decl::layer_type, Decl::name, Img...>(d.layer);
+    return Node(Decl::name.view(), index, first_slot, in, std::move(layer), d.loss_weight);
   }
 };
 // The indices of the nodes node K reads (none for a data input).

@@ -170,8 +170,8 @@ struct Conv2D {
       T* col = detail::thread_buffer<T, Conv2D>(pixels * patch);
       detail::im2col<G>(x.data + j * G.in_size(), col);
       T* yj = y.data + j * out_size;
-      small_gemm(Transpose::no, Transpose::yes, pixels, OutChannels, patch, T(1), col, pixels, w.data, OutChannels, T(0), yj,
-           pixels);
+      small_gemm(Transpose::no, Transpose::yes, pixels, OutChannels, patch, T(1), col, pixels, w.data, OutChannels,
+                 T(0), yj, pixels);
       if constexpr (sizeof...(Bv) == 1) {
         const T* bias = (b.data, ...);
         for (std::size_t o = 0; o < OutChannels; ++o) {
@@ -223,11 +223,11 @@ struct Conv2D {
         if (dw.data) {  // partial_g (Cout x CKK) (+)= dY_j^T col_j
           detail::im2col<G>(x.data + j * G.in_size(), col);
           small_gemm(Transpose::yes, Transpose::no, OutChannels, patch, pixels, T(1), dyj, pixels, col, pixels,
-               j == first ? T(0) : T(1), partial + g * wsize, OutChannels);
+                     j == first ? T(0) : T(1), partial + g * wsize, OutChannels);
         }
         if (dx.data) {  // dcol = dY_j W, then dX_j += col2im(dcol)
-          small_gemm(Transpose::no, Transpose::no, pixels, patch, OutChannels, T(1), dyj, pixels, w.data, OutChannels, T(0),
-               dcol, pixels);
+          small_gemm(Transpose::no, Transpose::no, pixels, patch, OutChannels, T(1), dyj, pixels, w.data, OutChannels,
+                     T(0), dcol, pixels);
           detail::col2im_add<G>(dcol, dx.data + j * G.in_size());
         }
       }
