@@ -1,5 +1,5 @@
-// expect-error(GNU): layer_width<sg::fixed_string<9>\{"layer101"\}, 16, sg::fixed_string<9>\{"layer100"\}, 32>
-// expect-error(Clang): layer_width<fixed_string<9>\{"layer101"\}, 16, fixed_string<9>\{"layer100"\}, 32>
+// expect-error(GNU): layer_input_width<sg::fixed_string<9>\{"layer101"\}, sg::fixed_string<6>\{"Dense"\}, 16, sg::fixed_string<9>\{"layer100"\}, 32>
+// expect-error(Clang): layer_input_width<fixed_string<9>\{"layer101"\}, fixed_string<6>\{"Dense"\}, 16, fixed_string<9>\{"layer100"\}, 32>
 // expect-error(GNU): \(16 == 32\)
 // expect-error(Clang): requirement '16UL == 32UL'
 // expect-max-bytes: 4096

@@ -1,5 +1,5 @@
-// expect-error(GNU): layer_width<sg::fixed_string<7>\{"layer6"\}, 1600, sg::fixed_string<7>\{"layer5"\}, 1568>
-// expect-error(Clang): layer_width<fixed_string<7>\{"layer6"\}, 1600, fixed_string<7>\{"layer5"\}, 1568>
+// expect-error(GNU): layer_input_width<sg::fixed_string<7>\{"layer6"\}, sg::fixed_string<6>\{"Dense"\}, 1600, sg::fixed_string<7>\{"layer5"\}, 1568>
+// expect-error(Clang): layer_input_width<fixed_string<7>\{"layer6"\}, fixed_string<6>\{"Dense"\}, 1600, fixed_string<7>\{"layer5"\}, 1568>
 // expect-error: staticgrad shape error: layer fed the wrong width
 // expect-error(GNU): \(1600 == 1568\)
 // expect-error(Clang): requirement '1600UL == 1568UL'

@@ -1,5 +1,5 @@
-// expect-error(GNU): layer_width<sg::fixed_string<5>\{"head"\}, 64, sg::fixed_string<6>\{"trunk"\}, 32>
-// expect-error(Clang): layer_width<fixed_string<5>\{"head"\}, 64, fixed_string<6>\{"trunk"\}, 32>
+// expect-error(GNU): layer_input_width<sg::fixed_string<5>\{"head"\}, sg::fixed_string<6>\{"Dense"\}, 64, sg::fixed_string<6>\{"trunk"\}, 32>
+// expect-error(Clang): layer_input_width<fixed_string<5>\{"head"\}, fixed_string<6>\{"Dense"\}, 64, fixed_string<6>\{"trunk"\}, 32>
 // expect-error(GNU): \(64 == 32\)
 // expect-error(Clang): requirement '64UL == 32UL'
 // expect-max-bytes: 4096

@@ -1,5 +1,5 @@
-// expect-error(GNU): layer_width<sg::fixed_string<7>\{"layer3"\}, 128, sg::fixed_string<7>\{"layer2"\}, 256>
-// expect-error(Clang): layer_width<fixed_string<7>\{"layer3"\}, 128, fixed_string<7>\{"layer2"\}, 256>
+// expect-error(GNU): layer_input_width<sg::fixed_string<7>\{"layer3"\}, sg::fixed_string<6>\{"Dense"\}, 128, sg::fixed_string<7>\{"layer2"\}, 256>
+// expect-error(Clang): layer_input_width<fixed_string<7>\{"layer3"\}, fixed_string<6>\{"Dense"\}, 128, fixed_string<7>\{"layer2"\}, 256>
 // expect-error: staticgrad shape error: layer fed the wrong width
 // expect-error(GNU): \(128 == 256\)
 // expect-error(Clang): requirement '128UL == 256UL'

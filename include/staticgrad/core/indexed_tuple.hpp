@@ -23,6 +23,12 @@ struct indexed_element {
   T value;
 };
 
+// Tag of the constructor that builds element k in place from what `make_k()` returns: the prvalue
+// initialises the element itself (no temporary, no move), so constructing N elements is N calls, not
+// N inlined moves and destructors of temporaries in one function body.
+struct from_makers_t {};
+inline constexpr from_makers_t from_makers{};
+
 namespace detail {
 template <std::size_t K, class T>
 struct indexed_type {
@@ -42,6 +48,8 @@ struct indexed_tuple_base<std::index_sequence<K...>, T...> : indexed_element<K, 
   constexpr indexed_tuple_base() = default;
   template <class... A>
   constexpr explicit indexed_tuple_base(std::in_place_t, A&&... a) : indexed_element<K, T>{std::forward<A>(a)}... {}
+  template <class... F>
+  constexpr explicit indexed_tuple_base(from_makers_t, F&&... make) : indexed_element<K, T>{make()}... {}
 };
 }  // namespace detail
 
@@ -52,8 +60,9 @@ using type_index_of = detail::type_index<std::index_sequence_for<T...>, T...>;
 template <class Index, std::size_t K>
 using type_at = typename decltype(detail::pick_indexed<K>(static_cast<const Index*>(nullptr)))::type;
 
-// A tuple of T...: default-constructible when each T is, or built from one argument per element
-// (`indexed_tuple<A, B>(std::in_place, a, b)`); element K is `get<K>(t)`.
+// A tuple of T...: default-constructible when each T is, built from one argument per element
+// (`indexed_tuple<A, B>(std::in_place, a, b)`) or from one maker per element
+// (`indexed_tuple<A, B>(sg::from_makers, make_a, make_b)`); element K is `get<K>(t)`.
 template <class... T>
 struct indexed_tuple : detail::indexed_tuple_base<std::index_sequence_for<T...>, T...> {
   static constexpr std::size_t size = sizeof...(T);

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/core/fixed_string.hpp"
@@ -83,6 +83,15 @@ template <fixed_string Node, std::size_t C1, std::size_t H1, std::size_t W1, std
 struct same_image {
   static_assert(C1 == C2 && H1 == H2 && W1 == W2,
                 "staticgrad shape error: inputs of different image shapes (C1 x H1 x W1 vs C2 x H2 x W2)");
+  static constexpr bool ok = true;
+};
+
+// Layer `Consumer`, of kind `Kind` ("Dense"), reads node `Producer`: the width it expects must equal the
+// width the producer makes. The check the model reports for a network's first wrong connection.
+template <fixed_string Consumer, fixed_string Kind, std::size_t Expected, fixed_string Producer, std::size_t Found>
+struct layer_input_width {
+  static_assert(Expected == Found,
+                "staticgrad shape error: layer fed the wrong width (consumer expects Expected rows, producer gives Found)");
   static constexpr bool ok = true;
 };
 

@@ -29,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/core/indexed_tuple.hpp"
@@ -115,8 +115,10 @@ class Model {
   static_assert(check::input_declared<detail::decl_t<Net, input_problem_.node>::name,
                                       detail::read_name<Net, input_problem_.node, input_problem_.input>(),
                                       !input_problem_.missing>::ok);
-  static_assert(check::layer_width<detail::decl_t<Net, input_problem_.node>::name, input_problem_.expected,
-                                   detail::decl_t<Net, input_problem_.producer>::name, input_problem_.actual>::ok);
+  static_assert(check::layer_input_width<detail::decl_t<Net, input_problem_.node>::name,
+                                         detail::decl_kind<detail::decl_t<Net, input_problem_.node>>(),
+                                         input_problem_.expected, detail::decl_t<Net, input_problem_.producer>::name,
+                                         input_problem_.actual>::ok);
   template <std::size_t... I>
   static auto node_tuple(std::index_sequence<I...>) -> indexed_tuple<typename detail::node_at<T, Net, I>::type...>;
   using Nodes = decltype(node_tuple(std::make_index_sequence<Net::size>{}));
@@ -459,12 +461,13 @@ class Model {
   }
 
  private:
+  template <std::size_t K>
+  using node_inputs_t = decltype(detail::node_inputs<Net, K>());
   template <std::size_t... K>
   static Nodes make_nodes(const Net& net, std::index_sequence<K...>) {
-    return Nodes(std::in_place, detail::build_node<node_t<K>, detail::decl_t<Net, K>>::make(
-                                    get<K>(net.decls), K, detail::slot_base<Net>[K], detail::node_inputs<Net, K>())...);
+    return Nodes(from_makers, detail::build_node<node_t<K>, detail::decl_t<Net, K>, node_inputs_t<K>>{
+                                  get<K>(net.decls), K, detail::slot_base<Net>[K], detail::node_inputs<Net, K>()}...);
   }
-
   static std::string shape_text(std::size_t cols) { return cols == batch ? "m" : fmt::format("{}", cols); }
   // " image CxHxW" for a node whose samples are images; nothing for plain features (so the
   // architecture text, and with it the checkpoint fingerprint, of a network without images is unchanged).

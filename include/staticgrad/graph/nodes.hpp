@@ -2,9 +2,9 @@
 // expressions, input indices, parameter slots, and compile-time shape checks.
 //
 // `node_at<T, Net, K>::type` is node K of network `Net` for scalar type T, and
-// `build_node<Node, Decl>::make(decl, K, first_slot, inputs)` builds it. Its inputs are found by name
+// `build_node<Node, Decl, Inputs>{decl, K, first_slot, inputs}()` builds it. Its inputs are found by name
 // among the nodes declared before it, and each declared input width is checked against the producer's
-// width, naming both nodes (sg::check::layer_width<"fc2", 128, "fc1", 256>).
+// width, naming both nodes and the layer kind (sg::check::layer_input_width<"fc2", "Dense", 128, "fc1", 256>).
 #pragma once
 
 #include <array>
@@ -142,8 +142,10 @@ struct LayerNode<T, L, InputSpec<R, C, Img>...> {
   std::array<Matrix<T>, state_buffer_count<L>()> state{};
   l2_terms_type l2_terms;
 
-  LayerNode(std::string_view name_, std::size_t index_, std::size_t first_slot_, const input_indices& inputs_,
-            L layer_, double loss_weight_)
+  // (Not inlined: its body, which builds both expressions, is compiled once per node type instead of
+  // once per node.)
+  [[gnu::noinline]] LayerNode(std::string_view name_, std::size_t index_, std::size_t first_slot_,
+                              const input_indices& inputs_, L layer_, double loss_weight_)
       : name(name_),
         index(index_),
         first_slot(first_slot_),
@@ -255,27 +257,32 @@ struct node_select {
   using type = InputNode<T, decltype(input_image<T, Net, decl_t<Net, K>>())>;
 };
 
-// Builds a node from its declaration and its place in the network. A class of the node type and the
-// declaration only, not of the network: instantiated once per node, its code and its symbol stay
-// short (a function named after the network, once per node, would cost O(N) to name N times).
-template <class Node, class Decl>
+// Builds a node from its declaration and its place in the network: `build_node<Node, Decl, Inputs>{decl,
+// index, first_slot, inputs}()` returns it, and the model's node tuple is initialised from that prvalue
+// in place (sg::from_makers). A class of the node type and the declaration only, not of the network:
+// instantiated once per node, its code and its symbol stay short (a function named after the network,
+// once per node, would cost O(N) to name N times), and its call is not inlined, so the model's
+// constructor is one call per node.
+template <class Node, class Decl, class Inputs>
 struct build_node;
-template <class T, class Img, class Decl>
-struct build_node<InputNode<T, Img>, Decl> {
-  template <class Inputs>
-  static InputNode<T, Img> make(const Decl&, std::size_t index, std::size_t, const Inputs&) {
-    return {Decl::name.view(), index, {}, false};
-  }
+template <class T, class Img, class Decl, class Inputs>
+struct build_node<InputNode<T, Img>, Decl, Inputs> {
+  const Decl& decl;
+  std::size_t index, first_slot;
+  Inputs inputs;
+  [[gnu::noinline]] InputNode<T, Img> operator()() const { return {Decl::name.view(), index, {}, false}; }
 };
-template <class T, class L, std::size_t... R, std::size_t... C, class... Img, class Decl>
-struct build_node<LayerNode<T, L, InputSpec<R, C, Img>...>, Decl> {
+template <class T, class L, std::size_t... R, std::size_t... C, class... Img, class Decl, class Inputs>
+struct build_node<LayerNode<T, L, InputSpec<R, C, Img>...>, Decl, Inputs> {
   using Node = LayerNode<T, L, InputSpec<R, C, Img>...>;
-  template <class Inputs>
-  static Node make(const Decl& d, std::size_t index, std::size_t first_slot, const Inputs& inputs) {
+  const Decl& decl;
+  std::size_t index, first_slot;
+  Inputs inputs;
+  [[gnu::noinline]] Node operator()() const {
     typename Node::input_indices in{};  // a missing input (reported) stands in as node 0
     for (std::size_t j = 0; j < in.size(); ++j) in[j] = inputs[j] < index ? inputs[j] : 0;
-    auto layer = bind_layer<typename Decl::layer_type, Decl::name, Img...>(d.layer);
-    return Node(Decl::name.view(), index, first_slot, in, std::move(layer), d.loss_weight);
+    return Node(Decl::name.view(), index, first_slot, in,
+                bind_layer<typename Decl::layer_type, Decl::name, Img...>(decl.layer), decl.loss_weight);
   }
 };
 // The indices of the nodes node K reads (none for a data input).
@@ -298,6 +305,12 @@ constexpr InputProblem first_input_problem(std::index_sequence<K...>) {
   for (const InputProblem& p : problems)
     if (p.found) return p;
   return {};
+}
+// The kind of the layer a declaration holds ("Dense"), or "input".
+template <class Decl>
+constexpr auto decl_kind() {
+  if constexpr (Decl::is_input) return fixed_string<6>("input");
+  else return Decl::layer_type::kind;
 }
 // The name node K reads as its input J ("" where there is none), for the check that reports it.
 template <class Net, std::size_t K, std::size_t J>
