@@ -9,10 +9,13 @@
 //        LayerBuilder: b.template param<k>() is parameter k as a leaf, b.template state<k, R, C>() a
 //        state buffer, B::mode the mode (train or eval) the expression is for, a constant.
 // optional:
-//   template <fixed_string Node, class... In> static auto bind(const L&);
+//   template <fixed_string Node, class... In> static Bound bind(const L&);
 //        a layer whose extents depend on its inputs' image shapes (Conv2D's channels, Dense<deduced, N>'s
 //        width) returns the layer with those extents fixed, In... being the inputs' sg::Image types and
-//        Node the node's name for its compile-time checks; the network uses what bind returns.
+//        Node the node's name for its compile-time checks; the network uses what bind returns. Declare
+//        the return type rather than `auto`: finding out whether bind applies then does not instantiate
+//        its body, so a failed check in it is reported once (with `auto`, clang reported it, then the
+//        call of the now invalid function, then what followed from that: 4 to 12 KB instead of 1.5).
 //   using output_image = Image<C, H, W>;                       the output's image shape (default: the
 //        first input's when the widths agree, else Flat<rows>)
 //   Init init(std::size_t k) const;                            how parameter k starts (default: zeros)

@@ -41,7 +41,7 @@ struct Add {
   static constexpr std::array<std::size_t, 2> input_rows{0, 0};
   static constexpr std::array<ParamDecl, 0> params{};
   template <fixed_string Node, class A, class B>
-  static auto bind(const Add&) {
+  static detail::AddOn<A, B> bind(const Add&) {
     static_assert(check::same_image<Node, A::channels, A::height, A::width, B::channels, B::height, B::width>::ok);
     return detail::AddOn<A, B>{};
   }

@@ -87,7 +87,7 @@ struct BatchNorm2D {
   double momentum = 0.9;  // weight of the old running value
 
   template <fixed_string Node, class In>
-  static auto bind(const BatchNorm2D& self) {
+  static detail::BatchNorm2DOn<In> bind(const BatchNorm2D& self) {
     if constexpr (Channels != deduced) static_assert(check::input_channels<Node, Channels, In::channels>::ok);
     return detail::BatchNorm2DOn<In>{self.epsilon, self.momentum};
   }

@@ -107,7 +107,7 @@ struct Conv2D {
   Init weight_init = Init::he;  // He for ReLU networks, Xavier for tanh; fan-in C K K
 
   template <fixed_string Node, class In>
-  static auto bind(const Conv2D& self) {
+  static detail::Conv2DOn<In, OutChannels, Kernel, O> bind(const Conv2D& self) {
     static_assert(check::window_over_image<Node, In, Kernel, O.stride, O.pad>::ok);
     if constexpr (O.in_channels != deduced)
       static_assert(check::input_channels<Node, O.in_channels, In::channels>::ok);

@@ -56,7 +56,7 @@ struct Pool2D {
   static constexpr std::size_t stride = O.stride == 0 ? Kernel : O.stride;
 
   template <fixed_string Node, class In>
-  static auto bind(const Pool2D&) {
+  static Pool2DOn<In, Kernel, stride, O.pad, Kind> bind(const Pool2D&) {
     static_assert(check::window_over_image<Node, In, Kernel, stride, O.pad>::ok);
     return Pool2DOn<In, Kernel, stride, O.pad, Kind>{};
   }
