@@ -1,6 +1,7 @@
 // Whole-file reads and gzip inflation (zlib) for the data readers.
 #include "staticgrad/data/bytes.hpp"
 
+#include <filesystem>
 #include <fmt/core.h>
 #include <zlib.h>
 
@@ -88,7 +89,8 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, std::strin
   return out;
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std::size_t max_output) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path_name, std::size_t max_output) {
+  const std::filesystem::path path(path_name);
   struct Closer {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };

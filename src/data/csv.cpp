@@ -2,6 +2,7 @@
 // error can say line:column.
 #include "staticgrad/data/csv.hpp"
 
+#include <filesystem>
 #include <fmt/core.h>
 
 #include <charconv>
@@ -220,7 +221,8 @@ Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions
   return ds;
 }
 
-Dataset read_csv(const std::filesystem::path& path, const CsvOptions& options) {
+Dataset read_csv(const std::string& path_name, const CsvOptions& options) {
+  const std::filesystem::path path(path_name);
   const std::vector<std::uint8_t> bytes = read_file_bytes(path);
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return parse_csv(text, path.string(), options);

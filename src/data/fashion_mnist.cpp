@@ -1,6 +1,7 @@
 // Locating and loading Debian's Fashion-MNIST.
 #include "staticgrad/data/fashion_mnist.hpp"
 
+#include <filesystem>
 #include <fmt/core.h>
 
 #include <cstdlib>
@@ -31,8 +32,8 @@ bool holds_all(const std::filesystem::path& dir) {
   return true;
 }
 
-std::vector<std::filesystem::path> search_path(const std::optional<std::filesystem::path>& dir) {
-  if (dir) return {*dir};
+std::vector<std::filesystem::path> search_path(const std::optional<std::string>& dir) {
+  if (dir) return {std::filesystem::path(*dir)};
   std::vector<std::filesystem::path> dirs;
   if (const char* env = std::getenv("STATICGRAD_FASHION_MNIST"); env && *env) dirs.emplace_back(env);
   dirs.emplace_back(fashion_mnist_default_dir);
@@ -41,13 +42,13 @@ std::vector<std::filesystem::path> search_path(const std::optional<std::filesyst
 
 }  // namespace
 
-std::optional<std::filesystem::path> find_fashion_mnist(std::optional<std::filesystem::path> dir) {
+std::optional<std::string> find_fashion_mnist(std::optional<std::string> dir) {
   for (const auto& d : search_path(dir))
-    if (holds_all(d)) return d;
+    if (holds_all(d)) return d.string();
   return std::nullopt;
 }
 
-FashionMnist load_fashion_mnist(std::optional<std::filesystem::path> dir) {
+FashionMnist load_fashion_mnist(std::optional<std::string> dir) {
   const auto found = find_fashion_mnist(dir);
   if (!found) {
     std::string looked;
@@ -61,7 +62,7 @@ FashionMnist load_fashion_mnist(std::optional<std::filesystem::path> dir) {
                     "(or set STATICGRAD_FASHION_MNIST) where you keep the files.",
                     file_names[0], file_names[1], file_names[2], file_names[3], looked));
   }
-  const auto path = [&](std::size_t k) { return *locate(*found, file_names[k]); };
+  const auto path = [&](std::size_t k) { return locate(*found, file_names[k])->string(); };
   constexpr std::size_t classes = 10;
   return FashionMnist{read_idx(path(0), path(1), classes), read_idx(path(2), path(3), classes)};
 }

@@ -1,6 +1,7 @@
 // The IDX reader: header validation, element decoding and the image + label Dataset.
 #include "staticgrad/data/idx.hpp"
 
+#include <filesystem>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -170,7 +171,8 @@ IdxArray parse_idx_array(std::vector<std::uint8_t> file_bytes, std::string_view 
   return a;
 }
 
-IdxArray read_idx_array(const std::filesystem::path& path) {
+IdxArray read_idx_array(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   return parse_idx_array(read_file_bytes(path), path.string());
 }
 
@@ -215,8 +217,10 @@ Dataset idx_dataset(const IdxArray& images, std::string_view images_name, const 
   return ds;
 }
 
-Dataset read_idx(const std::filesystem::path& images, const std::filesystem::path& labels,
+Dataset read_idx(const std::string& images_name, const std::string& labels_name,
                  std::size_t num_classes) {
+  const std::filesystem::path images(images_name);
+  const std::filesystem::path labels(labels_name);
   // The expected magic number is checked before the generic header, so that a wrong file kind is
   // reported as such rather than as, say, an unknown type code.
   auto image_bytes = read_file_bytes(images);

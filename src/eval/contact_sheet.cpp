@@ -1,6 +1,7 @@
 // Contact sheets: tiles laid out in a grid, written as a grey PNG with libpng.
 #include "staticgrad/eval/contact_sheet.hpp"
 
+#include <filesystem>
 #include <fmt/core.h>
 #include <png.h>
 
@@ -107,9 +108,10 @@ bool write_png(std::FILE* file, const GreyImage& img, PngFailure& failure) {
 
 }  // namespace
 
-void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<const float> x,
+void write_contact_sheet_png(const std::string& path_name, sg::MatrixView<const float> x,
                              std::span<const std::size_t> indices, std::size_t image_rows,
                              std::size_t image_cols, const ContactSheetOptions& options) {
+  const std::filesystem::path path(path_name);
   const GreyImage img = contact_sheet(x, indices, image_rows, image_cols, options);
   if (img.width > 0x7fffffff || img.height > 0x7fffffff)
     throw sg::shape_error(fmt::format("{}: a PNG at most 2^31-1 pixels wide and high expected, found {} x {}",
@@ -142,8 +144,9 @@ void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<c
   }
 }
 
-void write_contact_sheet_png(const std::filesystem::path& path, const sg::data::Dataset& ds,
+void write_contact_sheet_png(const std::string& path_name, const sg::data::Dataset& ds,
                              std::span<const std::size_t> indices, const ContactSheetOptions& options) {
+  const std::filesystem::path path(path_name);
   if (ds.image_rows == 0 || ds.image_cols == 0)
     throw sg::shape_error(
         fmt::format("{}: a data set of images expected, found one without image extents", path.string()));

@@ -2,6 +2,7 @@
 // the clean-up of temporary files that crashed writers left.
 #include "staticgrad/io/atomic_file.hpp"
 
+#include <filesystem>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -83,7 +84,8 @@ struct TempFile {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+void write_file_atomically(const std::string& path_name, std::span<const std::byte> bytes) {
+  const std::filesystem::path path(path_name);
   std::filesystem::path folder = path.parent_path();
   if (folder.empty()) folder = ".";
   remove_stray_temporary_files(path);  // first: a crash may have left them because the disk was full
@@ -120,8 +122,9 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const st
   }
 }
 
-std::vector<std::filesystem::path> remove_stray_temporary_files(const std::filesystem::path& path) {
-  std::vector<std::filesystem::path> removed;
+std::vector<std::string> remove_stray_temporary_files(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
+  std::vector<std::string> removed;
   std::filesystem::path folder = path.parent_path();
   if (folder.empty()) folder = ".";
   const std::string prefix = path.filename().string() + ".tmp-";
@@ -141,13 +144,13 @@ std::vector<std::filesystem::path> remove_stray_temporary_files(const std::files
     const bool stray = p == self ? !is_in_flight(static_cast<unsigned>(*k)) : !process_running(p);
     std::error_code file_ec;
     if (stray && it->is_regular_file(file_ec) && ::unlink(it->path().c_str()) == 0)
-      removed.push_back(it->path());
+      removed.push_back(it->path().string());
   }
   std::sort(removed.begin(), removed.end());
   return removed;
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+void write_file_atomically(const std::string& path, std::string_view text) {
   write_file_atomically(path, std::as_bytes(std::span<const char>(text.data(), text.size())));
 }
 

@@ -3,6 +3,7 @@
 // that checks every length against the bytes that remain before using it.
 #include "staticgrad/io/checkpoint.hpp"
 
+#include <filesystem>
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -385,7 +386,8 @@ std::span<const T> TensorRecord::values() const {
 template std::span<const float> TensorRecord::values<float>() const;
 template std::span<const double> TensorRecord::values<double>() const;
 
-void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
+void save_checkpoint(const std::string& path_name, const Checkpoint& c) {
+  const std::filesystem::path path(path_name);
   Writer w;
   w.bytes(magic.data(), magic.size());
   w.integer(checkpoint_format_version);
@@ -414,7 +416,8 @@ void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
   write_file_atomically(path, std::as_bytes(std::span<const std::uint8_t>(w.buffer())));
 }
 
-Checkpoint load_checkpoint(const std::filesystem::path& path) {
+Checkpoint load_checkpoint(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   const std::vector<std::uint8_t> bytes = read_whole_file(path);
   Reader in(fmt::format("checkpoint {}", path), bytes);
   Checkpoint c;

@@ -4,6 +4,7 @@
 // same way with or without ONNX, and nothing is written before every node has been mapped.
 #include "staticgrad/io/onnx.hpp"
 
+#include <filesystem>
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -468,8 +469,9 @@ std::string serialise(const OnnxGraph&, const std::vector<std::pair<std::string,
 
 }  // namespace
 
-void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::path& path,
+void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::string& path_name,
                 const OnnxExportOptions& options) {
+  const std::filesystem::path path(path_name);
   const std::vector<Prediction> predictions = find_predictions(nodes, options, path);
 
   // The nodes the outputs depend on; a loss is not among them (only its probability mapping is used).

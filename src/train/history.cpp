@@ -265,13 +265,13 @@ std::string cost_curves_svg(std::string_view title, std::span<const CostCurve> c
   return svg;
 }
 
-void History::write_csv(const std::filesystem::path& path) const { write_file_atomically(path, csv()); }
+void History::write_csv(const std::string& path) const { write_file_atomically(path, csv()); }
 
-void History::write_learning_curve_svg(const std::filesystem::path& path, std::string_view title) const {
+void History::write_learning_curve_svg(const std::string& path, std::string_view title) const {
   write_file_atomically(path, learning_curve_svg(title));
 }
 
-void write_cost_curves_svg(const std::filesystem::path& path, std::string_view title,
+void write_cost_curves_svg(const std::string& path, std::string_view title,
                            std::span<const CostCurve> curves) {
   write_file_atomically(path, cost_curves_svg(title, curves));
 }

@@ -28,15 +28,15 @@ void ProgressReporter::begin_epoch(std::size_t epoch, std::size_t batches, std::
   epoch_ = epoch;
   batches_ = batches;
   samples_done_ = 0;
-  epoch_start_ = clock::now();
+  epoch_start_ = clock_seconds();
   first_draw_ = true;
 }
 
 void ProgressReporter::batch_done(std::size_t batch, std::size_t samples, double running_cost) {
   samples_done_ += samples;
   if (mode_ != ProgressMode::live) return;
-  const auto now = clock::now();
-  const auto interval = std::chrono::duration<double>(1.0 / options_.redraws_per_second);
+  const double now = clock_seconds();
+  const double interval = 1.0 / options_.redraws_per_second;
   if (first_draw_ || batch >= batches_ || now - last_draw_ >= interval) {
     last_draw_ = now;
     first_draw_ = false;
@@ -45,7 +45,7 @@ void ProgressReporter::batch_done(std::size_t batch, std::size_t samples, double
 }
 
 void ProgressReporter::draw(std::size_t batch, double running_cost) {
-  const double elapsed = std::chrono::duration<double>(clock::now() - epoch_start_).count();
+  const double elapsed = seconds_since(epoch_start_);
   const double fraction = batches_ ? static_cast<double>(batch) / static_cast<double>(batches_) : 1.0;
   const auto filled = static_cast<std::size_t>(fraction * static_cast<double>(options_.bar_width));
   std::string bar(options_.bar_width, ' ');

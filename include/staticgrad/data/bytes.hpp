@@ -7,8 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,7 +29,7 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, std::strin
 
 // The contents of `path`, inflated when it is gzip. Throws sg::io_error when the file cannot be read
 // and sg::format_error (from gunzip) when it is a corrupt gzip file.
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path,
+std::vector<std::uint8_t> read_file_bytes(const std::string& path,
                                           std::size_t max_output = default_max_inflated_bytes);
 
 }  // namespace sg::data

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +31,6 @@ struct CsvOptions {
 Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions& options = {});
 
 // Reads `path` (plain or gzip) and parses it (sg::io_error when it cannot be read).
-Dataset read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+Dataset read_csv(const std::string& path, const CsvOptions& options = {});
 
 }  // namespace sg::data

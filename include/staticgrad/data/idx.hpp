@@ -10,8 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,7 +44,7 @@ struct IdxArray {
 IdxArray parse_idx_array(std::vector<std::uint8_t> file_bytes, std::string_view name);
 
 // Reads and parses an IDX file (sg::io_error when it cannot be read).
-IdxArray read_idx_array(const std::filesystem::path& path);
+IdxArray read_idx_array(const std::string& path);
 
 // Builds a Dataset from a parsed image file (0x00000803) and label file (0x00000801): pixels scaled from
 // [0, 255] to [0, 1], one column per image. `num_classes` 0 infers it as the largest label + 1; otherwise
@@ -54,7 +54,7 @@ Dataset idx_dataset(const IdxArray& images, std::string_view images_name, const 
                     std::string_view labels_name, std::size_t num_classes = 0);
 
 // read_idx_array on both files, then idx_dataset.
-Dataset read_idx(const std::filesystem::path& images, const std::filesystem::path& labels,
+Dataset read_idx(const std::string& images, const std::string& labels,
                  std::size_t num_classes = 0);
 
 }  // namespace sg::data

@@ -4,8 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "staticgrad/core/matrix.hpp"
@@ -40,11 +40,11 @@ GreyImage contact_sheet(sg::MatrixView<const float> x, std::span<const std::size
 // Writes contact_sheet(...) as an 8-bit grey PNG (libpng). The file is written beside `path` under a
 // temporary name and renamed over it when complete, so a reader never sees half a file. Throws
 // sg::io_error naming the file when it cannot be written.
-void write_contact_sheet_png(const std::filesystem::path& path, sg::MatrixView<const float> x,
+void write_contact_sheet_png(const std::string& path, sg::MatrixView<const float> x,
                              std::span<const std::size_t> indices, std::size_t image_rows,
                              std::size_t image_cols, const ContactSheetOptions& options = {});
 // The same for an image Dataset (its image extents; sg::shape_error when it holds no images).
-void write_contact_sheet_png(const std::filesystem::path& path, const sg::data::Dataset& ds,
+void write_contact_sheet_png(const std::string& path, const sg::data::Dataset& ds,
                              std::span<const std::size_t> indices, const ContactSheetOptions& options = {});
 
 }  // namespace sg::eval

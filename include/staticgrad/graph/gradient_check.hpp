@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/matrix.hpp"
 #include "staticgrad/core/random.hpp"

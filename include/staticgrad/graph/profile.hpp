@@ -4,18 +4,19 @@
 //   for (...) { model.forward(); model.backward(); optimiser.step(...); }
 //   fmt::print("{}", model.profile().table());
 // While profiling is on, each node's forward pass (its layer's hooks included) and backward pass (the
-// zeroing of its adjoint included) is timed with std::chrono::steady_clock: two clock reads per node and
+// zeroing of its adjoint included) is timed with a monotonic clock (core/clock.hpp): two clock reads per node and
 // pass, about 50 ns, small against any layer's work. Off, the default, a pass reads one flag per node.
 // Optimiser steps, data loading and the L2 term are not nodes and are not in the profile.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
+
+#include "staticgrad/core/clock.hpp"
 
 namespace sg {
 
@@ -66,11 +67,11 @@ namespace detail {
 class ScopedPassTimer {
  public:
   explicit ScopedPassTimer(PassTime* time) : time_(time) {
-    if (time_) start_ = std::chrono::steady_clock::now();
+    if (time_) start_ = clock_seconds();
   }
   ~ScopedPassTimer() {
     if (time_) {
-      time_->seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      time_->seconds += seconds_since(start_);
       ++time_->calls;
     }
   }
@@ -79,7 +80,7 @@ class ScopedPassTimer {
 
  private:
   PassTime* time_;
-  std::chrono::steady_clock::time_point start_{};
+  double start_ = 0;
 };
 }  // namespace detail
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cstddef>
-#include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,10 +15,10 @@ namespace sg {
 // Throws sg::io_error naming the path and the system's reason; on a throw the temporary file is removed
 // and `path` is untouched. A crash leaves at most a stray `<name>.tmp-*` file beside an intact `path`;
 // the next write of `path` removes it first (remove_stray_temporary_files).
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes);
+void write_file_atomically(const std::string& path, std::span<const std::byte> bytes);
 
 // The same for text (written byte for byte, no newline translation).
-void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+void write_file_atomically(const std::string& path, std::string_view text);
 
 // Removes what crashed writers of `path` left behind: the files in its folder named exactly
 // `<name>.tmp-<pid>-<k>` (decimal pid and k) whose process is not running, and those with this process's
@@ -28,6 +28,6 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
 // Never throws: a folder that cannot be read or a file that cannot be removed is skipped. Returns the
 // files it removed, in name order. Pids are this machine's: a folder that processes on several machines
 // write at once is outside what this can judge (such writers would already race for `path` itself).
-std::vector<std::filesystem::path> remove_stray_temporary_files(const std::filesystem::path& path);
+std::vector<std::string> remove_stray_temporary_files(const std::string& path);
 
 }  // namespace sg

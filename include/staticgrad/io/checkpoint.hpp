@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <span>
 #include <string>
@@ -97,14 +96,14 @@ struct TensorSpec {
 // not hold rows * cols values, sg::format_error when a name is invalid or repeated or the meta breaks its
 // contract, sg::io_error when the file cannot be written; `path` is untouched on any throw. Always writes
 // the current version (checkpoint.format_version is ignored).
-void save_checkpoint(const std::filesystem::path& path, const Checkpoint& checkpoint);
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 
 // Reads and validates the whole file: magic, version (1 or 2), every length and count against the bytes
 // that remain, every CRC32, names (non-empty, unique within their list), the CheckpointMeta contract, and
 // nothing after the end. Throws
 // sg::io_error naming the path when it cannot be read and sg::format_error naming the path, the byte
 // offset, and what was expected against what was found otherwise.
-Checkpoint load_checkpoint(const std::filesystem::path& path);
+Checkpoint load_checkpoint(const std::string& path);
 
 // Checks that `checkpoint` fits a model with `fingerprint` and exactly the tensors in `expected` (any
 // order), and throws sg::format_error naming the first mismatch: the architecture, a missing tensor, a

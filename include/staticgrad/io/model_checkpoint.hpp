@@ -13,12 +13,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/io/checkpoint.hpp"
@@ -66,7 +65,7 @@ inline std::vector<std::uint64_t> slice_steps_for(std::span<const SliceStepCount
 }  // namespace detail
 
 template <class Model, class Optimizer = NoOptimizer>
-void save_checkpoint(const std::filesystem::path& path, const Model& model, const Optimizer* optimizer = nullptr,
+void save_checkpoint(const std::string& path, const Model& model, const Optimizer* optimizer = nullptr,
                      CheckpointMeta meta = {}) {
   using T = typename Model::value_type;
   Checkpoint c;
@@ -99,7 +98,7 @@ void save_checkpoint(const std::filesystem::path& path, const Model& model, cons
         if (!counts.empty() && counts.size() != slices.size())
           throw shape_error(fmt::format("save_checkpoint {}: the optimizer counts steps for {} slices, "
                                         "the model has {}",
-                                        path.string(), counts.size(), slices.size()));
+                                        path, counts.size(), slices.size()));
         for (std::size_t k = 0; k < counts.size(); ++k)
           c.meta.optimizer_slice_steps.push_back({std::string(slices[k].name), counts[k]});
       }
@@ -113,7 +112,7 @@ void save_checkpoint(const std::filesystem::path& path, const Model& model, cons
 // optimiser's per-slice step counts must name exactly the model's slices; a checkpoint without them
 // (format version 1) gives every slice the single count.
 template <class Model, class Optimizer = NoOptimizer>
-CheckpointMeta load_checkpoint(const std::filesystem::path& path, Model& model, Optimizer* optimizer = nullptr) {
+CheckpointMeta load_checkpoint(const std::string& path, Model& model, Optimizer* optimizer = nullptr) {
   using T = typename Model::value_type;
   const Checkpoint c = load_checkpoint(path);  // validates the file itself
   const auto specs = detail::parameter_specs(model);
@@ -138,7 +137,7 @@ CheckpointMeta load_checkpoint(const std::filesystem::path& path, Model& model, 
       }
     }
   } catch (const error& e) {
-    throw format_error(fmt::format("{}: {}", path.string(), e.what()));
+    throw format_error(fmt::format("{}: {}", path, e.what()));
   }
   // Everything is validated: now change the model.
   auto params = model.parameters();

@@ -23,7 +23,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -234,7 +233,7 @@ inline OnnxBuiltinInfo onnx_builtin(const MaskedBinaryCrossEntropy&) { return {O
 inline OnnxBuiltinInfo onnx_builtin(const MeanSquaredError&) { return {OnnxBuiltin::mean_squared_error}; }
 
 // The compiled half: maps, validates, serialises and writes atomically (src/io/onnx.cpp).
-void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::path& path,
+void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::string& path,
                 const OnnxExportOptions& options);
 
 }  // namespace detail
@@ -246,7 +245,7 @@ void write_onnx(const std::vector<OnnxNodeInfo>& nodes, const std::filesystem::p
 // normalizer's width differs from its input's, sg::error when a name in the options matches nothing,
 // sg::io_error when the file cannot be written, sg::error when the library was built without ONNX.
 template <class Model>
-void save_onnx(const Model& model, const std::filesystem::path& path, const OnnxExportOptions& options = {}) {
+void save_onnx(const Model& model, const std::string& path, const OnnxExportOptions& options = {}) {
   std::vector<detail::OnnxNodeInfo> nodes;
   model.for_each_node([&](const auto& node) {
     using N = std::remove_cvref_t<decltype(node)>;

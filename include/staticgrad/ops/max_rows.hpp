@@ -3,6 +3,7 @@
 // Gradient: each column's adjoint goes to its (first) largest element.
 #pragma once
 
+#include "staticgrad/core/fixed_string.hpp"
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/graph/expression.hpp"
 

@@ -8,6 +8,7 @@
 // Each output element is summed in index order by one thread (deterministic for any thread count).
 #pragma once
 
+#include "staticgrad/core/fixed_string.hpp"
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/graph/expression.hpp"
 

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 
+#include "staticgrad/core/fixed_string.hpp"
 #include "staticgrad/core/parallel.hpp"
 #include "staticgrad/graph/expression.hpp"
 #include "staticgrad/ops/detail/lane_sum.hpp"

@@ -33,7 +33,7 @@
 #include <span>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/core/parallel.hpp"

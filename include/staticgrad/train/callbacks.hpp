@@ -12,12 +12,11 @@
 #pragma once
 
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/io/atomic_file.hpp"
 #include "staticgrad/io/model_checkpoint.hpp"
@@ -69,8 +68,8 @@ template <class Schedule>
 ScheduleLearningRate(Schedule, bool) -> ScheduleLearningRate<Schedule>;
 
 struct SaveCheckpoint {
-  std::filesystem::path last = {};  // written after every epoch (empty: not written)
-  std::filesystem::path best = {};  // written when the dev cost improves (empty: not written)
+  std::string last = {};  // written after every epoch (empty: not written)
+  std::string best = {};  // written when the dev cost improves (empty: not written)
   double best_cost = std::numeric_limits<double>::infinity();
 
   template <class State>
@@ -90,12 +89,12 @@ struct SaveCheckpoint {
  private:
   // Removes (and reports) the temporary files a crashed earlier writer of `path` left, then saves.
   template <class State>
-  static void save(const std::filesystem::path& path, State& s, const CheckpointMeta& meta) {
+  static void save(const std::string& path, State& s, const CheckpointMeta& meta) {
     for (const auto& stray : remove_stray_temporary_files(path))
       s.progress.message(
           fmt::format("removed {}, a temporary file left by a checkpoint writer that is no "
                       "longer running",
-                      stray.string()));
+                      stray));
     save_checkpoint(path, s.model, &s.optimizer, meta);
   }
 };

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 

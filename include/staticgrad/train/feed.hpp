@@ -17,7 +17,7 @@
 #include <optional>
 #include <span>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/core/fixed_string.hpp"

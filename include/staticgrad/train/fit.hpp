@@ -26,7 +26,6 @@
 // and the weights are those before the step that went wrong.
 #pragma once
 
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -37,8 +36,9 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
+#include "staticgrad/core/clock.hpp"
 #include "staticgrad/core/random.hpp"
 #include "staticgrad/graph/model.hpp"
 #include "staticgrad/train/evaluate.hpp"
@@ -175,7 +175,6 @@ template <class Model, class TrainFeed, class DevFeed, class Optimizer, class...
 History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, const FitOptions& options,
             Callbacks&&... callbacks) {
   using T = typename Model::value_type;
-  using clock = std::chrono::steady_clock;
   if (options.batch_size == 0) throw error("staticgrad: fit: batch_size must be at least 1");
   const std::size_t n = train.size();
   if (n == 0) throw error("staticgrad: fit: the training set is empty");
@@ -191,7 +190,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
   detail::call_on_train_begin(state, callbacks...);
   progress.begin_training(options.epochs);
   for (std::size_t epoch = options.initial_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
-    const auto start = clock::now();
+    const double start = clock_seconds();
     state.epoch = epoch;
     epoch_order(order, n, options, epoch);
     detail::call_on_epoch_begin(state, callbacks...);
@@ -231,7 +230,7 @@ History fit(Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer, 
       if (!std::isnan(e.accuracy)) record.metrics["dev_accuracy"] = e.accuracy;
     }
     record.learning_rate = state.learning_rate;
-    record.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    record.seconds = seconds_since(start);
     state.record = record;
     history.add(record);
     progress.end_epoch(record);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
@@ -48,8 +47,8 @@ class History {
   std::string learning_curve_svg(std::string_view title) const;
 
   // Write csv() or learning_curve_svg() with write_file_atomically (sg::io_error on failure).
-  void write_csv(const std::filesystem::path& path) const;
-  void write_learning_curve_svg(const std::filesystem::path& path, std::string_view title) const;
+  void write_csv(const std::string& path) const;
+  void write_learning_curve_svg(const std::string& path, std::string_view title) const;
 
  private:
   std::vector<EpochRecord> records_;
@@ -72,7 +71,7 @@ struct CostCurve {
 // ... in order) and a legend of the names. Non-finite costs are left out.
 std::string cost_curves_svg(std::string_view title, std::span<const CostCurve> curves);
 // cost_curves_svg() written with write_file_atomically (sg::io_error on failure).
-void write_cost_curves_svg(const std::filesystem::path& path, std::string_view title,
+void write_cost_curves_svg(const std::string& path, std::string_view title,
                            std::span<const CostCurve> curves);
 
 }  // namespace sg

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -19,6 +18,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "staticgrad/core/clock.hpp"
 
 namespace sg {
 
@@ -59,10 +60,10 @@ template <class TrainFn>
 std::vector<SearchTrial> random_search(const SearchSpace& space, std::size_t trials, std::uint64_t seed, TrainFn train) {
   std::vector<SearchTrial> results;
   for (const Hyperparameters& c : sample_candidates(space, trials, seed)) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = clock_seconds();
     SearchTrial t = train(c);
     t.candidate = c;
-    t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    t.seconds = seconds_since(start);
     results.push_back(t);
   }
   std::stable_sort(results.begin(), results.end(),

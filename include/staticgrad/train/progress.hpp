@@ -6,12 +6,12 @@
 // logs stay readable. Quiet: nothing at all.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "staticgrad/core/clock.hpp"
 #include "staticgrad/train/history.hpp"
 
 namespace sg {
@@ -55,14 +55,13 @@ class ProgressReporter {
   std::string summary_line(const EpochRecord& record) const;
 
  private:
-  using clock = std::chrono::steady_clock;
   void draw(std::size_t batch, double running_cost);
 
   std::FILE* out_;
   ProgressOptions options_;
   ProgressMode mode_;
   std::size_t epochs_ = 0, epoch_ = 0, batches_ = 0, samples_done_ = 0;
-  clock::time_point epoch_start_{}, last_draw_{};
+  double epoch_start_ = 0, last_draw_ = 0;  // clock_seconds() readings
   bool drawn_ = false;      // a live line is on screen
   bool first_draw_ = true;  // of this epoch
 };

@@ -36,7 +36,6 @@ template <class Model, class TrainFeed, class DevFeed, class Optimizer, class...
 History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer,
             const FitOptions& options, const Options& parallel, Callbacks&... callbacks) {
   using T = typename Model::value_type;
-  using clock = std::chrono::steady_clock;
   if (options.batch_size == 0) throw error("staticgrad: fit: batch_size must be at least 1");
   const std::size_t n = train.size();
   if (n == 0) throw error("staticgrad: fit: the training set is empty");
@@ -87,7 +86,7 @@ History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Op
       callbacks...);
   progress.begin_training(options.epochs);
   for (std::size_t epoch = options.initial_epoch + 1; epoch <= options.epochs && !state.stop; ++epoch) {
-    const auto start = clock::now();
+    const double start = clock_seconds();
     state.epoch = epoch;
     sg::epoch_order(order, n, options, epoch);
     each_callback(
@@ -203,7 +202,7 @@ History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Op
       record.metrics["dev_accuracy"] = e.accuracy;
     }
     record.learning_rate = state.learning_rate;
-    record.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    record.seconds = seconds_since(start);
     state.record = record;
     history.add(record);
     progress.end_epoch(record);

@@ -16,7 +16,7 @@
 #include <string>
 #include <type_traits>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/optim/param_slice.hpp"

@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/optim/param_slice.hpp"
