@@ -1,7 +1,6 @@
 // Whole-file reads and gzip inflation (zlib) for the data readers.
 #include "staticgrad/data/bytes.hpp"
 
-#include <filesystem>
 #include <fmt/core.h>
 #include <zlib.h>
 
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <memory>
 

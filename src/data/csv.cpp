@@ -2,12 +2,12 @@
 // error can say line:column.
 #include "staticgrad/data/csv.hpp"
 
-#include <filesystem>
 #include <fmt/core.h>
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>

@@ -1,10 +1,10 @@
 // Locating and loading Debian's Fashion-MNIST.
 #include "staticgrad/data/fashion_mnist.hpp"
 
-#include <filesystem>
 #include <fmt/core.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 

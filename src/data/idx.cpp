@@ -1,12 +1,12 @@
 // The IDX reader: header validation, element decoding and the image + label Dataset.
 #include "staticgrad/data/idx.hpp"
 
-#include <filesystem>
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <string>
 

@@ -1,7 +1,6 @@
 // Contact sheets: tiles laid out in a grid, written as a grey PNG with libpng.
 #include "staticgrad/eval/contact_sheet.hpp"
 
-#include <filesystem>
 #include <fmt/core.h>
 #include <png.h>
 
@@ -12,6 +11,7 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <system_error>
 
