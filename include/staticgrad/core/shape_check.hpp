@@ -88,7 +88,8 @@ struct same_image {
 
 // Layer `Consumer`, of kind `Kind` ("Dense"), reads node `Producer`: the width it expects must equal the
 // width the producer makes. The check the model reports for a network's first wrong connection.
-template <fixed_string Consumer, fixed_string Kind, std::size_t Expected, fixed_string Producer, std::size_t Found>
+template <fixed_string Consumer, fixed_string Kind, std::size_t Expected, fixed_string Producer,
+          std::size_t Found>
 struct layer_input_width {
   static_assert(Expected == Found,
                 "staticgrad shape error: layer fed the wrong width (consumer expects Expected rows, producer gives Found)");

@@ -117,7 +117,8 @@ class Model {
                                       !input_problem_.missing>::ok);
   static_assert(check::layer_input_width<detail::decl_t<Net, input_problem_.node>::name,
                                          detail::decl_kind<detail::decl_t<Net, input_problem_.node>>(),
-                                         input_problem_.expected, detail::decl_t<Net, input_problem_.producer>::name,
+                                         input_problem_.expected,
+                                         detail::decl_t<Net, input_problem_.producer>::name,
                                          input_problem_.actual>::ok);
   template <std::size_t... I>
   static auto node_tuple(std::index_sequence<I...>) -> indexed_tuple<typename detail::node_at<T, Net, I>::type...>;
@@ -465,8 +466,9 @@ class Model {
   using node_inputs_t = decltype(detail::node_inputs<Net, K>());
   template <std::size_t... K>
   static Nodes make_nodes(const Net& net, std::index_sequence<K...>) {
-    return Nodes(from_makers, detail::build_node<node_t<K>, detail::decl_t<Net, K>, node_inputs_t<K>>{
-                                  get<K>(net.decls), K, detail::slot_base<Net>[K], detail::node_inputs<Net, K>()}...);
+    return Nodes(from_makers,
+                 detail::build_node<node_t<K>, detail::decl_t<Net, K>, node_inputs_t<K>>{
+                     get<K>(net.decls), K, detail::slot_base<Net>[K], detail::node_inputs<Net, K>()}...);
   }
   static std::string shape_text(std::size_t cols) { return cols == batch ? "m" : fmt::format("{}", cols); }
   // " image CxHxW" for a node whose samples are images; nothing for plain features (so the

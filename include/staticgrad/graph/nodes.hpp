@@ -4,7 +4,8 @@
 // `node_at<T, Net, K>::type` is node K of network `Net` for scalar type T, and
 // `build_node<Node, Decl, Inputs>{decl, K, first_slot, inputs}()` builds it. Its inputs are found by name
 // among the nodes declared before it, and each declared input width is checked against the producer's
-// width, naming both nodes and the layer kind (sg::check::layer_input_width<"fc2", "Dense", 128, "fc1", 256>).
+// width, naming both nodes and the layer kind
+// (sg::check::layer_input_width<"fc2", "Dense", 128, "fc1", 256>).
 #pragma once
 
 #include <array>

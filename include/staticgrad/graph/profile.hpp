@@ -4,8 +4,9 @@
 //   for (...) { model.forward(); model.backward(); optimiser.step(...); }
 //   fmt::print("{}", model.profile().table());
 // While profiling is on, each node's forward pass (its layer's hooks included) and backward pass (the
-// zeroing of its adjoint included) is timed with a monotonic clock (core/clock.hpp): two clock reads per node and
-// pass, about 50 ns, small against any layer's work. Off, the default, a pass reads one flag per node.
+// zeroing of its adjoint included) is timed with a monotonic clock (core/clock.hpp): two clock reads
+// per node and pass, about 50 ns, small against any layer's work. Off, the default, a pass reads one
+// flag per node.
 // Optimiser steps, data loading and the L2 term are not nodes and are not in the profile.
 #pragma once
 
