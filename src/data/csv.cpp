@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>
@@ -221,11 +220,10 @@ Dataset parse_csv(std::string_view text, std::string_view name, const CsvOptions
   return ds;
 }
 
-Dataset read_csv(const std::string& path_name, const CsvOptions& options) {
-  const std::filesystem::path path(path_name);
+Dataset read_csv(const std::string& path, const CsvOptions& options) {
   const std::vector<std::uint8_t> bytes = read_file_bytes(path);
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return parse_csv(text, path.string(), options);
+  return parse_csv(text, path, options);
 }
 
 }  // namespace sg::data

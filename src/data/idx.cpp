@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <string>
 
@@ -171,9 +170,8 @@ IdxArray parse_idx_array(std::vector<std::uint8_t> file_bytes, std::string_view 
   return a;
 }
 
-IdxArray read_idx_array(const std::string& path_name) {
-  const std::filesystem::path path(path_name);
-  return parse_idx_array(read_file_bytes(path), path.string());
+IdxArray read_idx_array(const std::string& path) {
+  return parse_idx_array(read_file_bytes(path), path);
 }
 
 Dataset idx_dataset(const IdxArray& images, std::string_view images_name, const IdxArray& labels,
@@ -217,19 +215,16 @@ Dataset idx_dataset(const IdxArray& images, std::string_view images_name, const 
   return ds;
 }
 
-Dataset read_idx(const std::string& images_name, const std::string& labels_name,
-                 std::size_t num_classes) {
-  const std::filesystem::path images(images_name);
-  const std::filesystem::path labels(labels_name);
+Dataset read_idx(const std::string& images, const std::string& labels, std::size_t num_classes) {
   // The expected magic number is checked before the generic header, so that a wrong file kind is
   // reported as such rather than as, say, an unknown type code.
   auto image_bytes = read_file_bytes(images);
-  expect_magic(image_bytes, images.string(), images_magic);
-  const IdxArray image_array = parse_idx_array(std::move(image_bytes), images.string());
+  expect_magic(image_bytes, images, images_magic);
+  const IdxArray image_array = parse_idx_array(std::move(image_bytes), images);
   auto label_bytes = read_file_bytes(labels);
-  expect_magic(label_bytes, labels.string(), labels_magic);
-  const IdxArray label_array = parse_idx_array(std::move(label_bytes), labels.string());
-  return idx_dataset(image_array, images.string(), label_array, labels.string(), num_classes);
+  expect_magic(label_bytes, labels, labels_magic);
+  const IdxArray label_array = parse_idx_array(std::move(label_bytes), labels);
+  return idx_dataset(image_array, images, label_array, labels, num_classes);
 }
 
 }  // namespace sg::data

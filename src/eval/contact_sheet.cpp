@@ -144,12 +144,11 @@ void write_contact_sheet_png(const std::string& path_name, sg::MatrixView<const 
   }
 }
 
-void write_contact_sheet_png(const std::string& path_name, const sg::data::Dataset& ds,
+void write_contact_sheet_png(const std::string& path, const sg::data::Dataset& ds,
                              std::span<const std::size_t> indices, const ContactSheetOptions& options) {
-  const std::filesystem::path path(path_name);
   if (ds.image_rows == 0 || ds.image_cols == 0)
     throw sg::shape_error(
-        fmt::format("{}: a data set of images expected, found one without image extents", path.string()));
+        fmt::format("{}: a data set of images expected, found one without image extents", path));
   write_contact_sheet_png(path, ds.x.view(), indices, ds.image_rows, ds.image_cols, options);
 }
 

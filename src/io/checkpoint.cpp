@@ -386,8 +386,7 @@ std::span<const T> TensorRecord::values() const {
 template std::span<const float> TensorRecord::values<float>() const;
 template std::span<const double> TensorRecord::values<double>() const;
 
-void save_checkpoint(const std::string& path_name, const Checkpoint& c) {
-  const std::filesystem::path path(path_name);
+void save_checkpoint(const std::string& path, const Checkpoint& c) {
   Writer w;
   w.bytes(magic.data(), magic.size());
   w.integer(checkpoint_format_version);
