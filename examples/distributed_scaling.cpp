@@ -27,6 +27,7 @@ struct Options {
   bool distributed = false;
   sg::distributed::Reduction reduction = sg::distributed::Reduction::fixed_order;
   std::size_t batch = 256, epochs = 2, samples = 16384;
+  std::size_t shards = 0;  // 0: one per rank
   int threads = 0;
 };
 
@@ -43,7 +44,8 @@ bool parse(int argc, char** argv, Options& o) {
       .count("--batch", o.batch, "B", "mini-batch size (default 256)")
       .count("--epochs", o.epochs, "E", "timed epochs, after one untimed warm-up epoch (default 2)")
       .count("--samples", o.samples, "N", "synthetic training samples (default 16384)")
-      .option("--threads", o.threads, "T", "OpenMP threads per rank (default: all cores)");
+      .option("--threads", o.threads, "T", "OpenMP threads per rank (default: all cores)")
+      .option("--shards", o.shards, "S", "shards per mini-batch, at least the rank count (default: one per rank)");
   if (!cli.parse(argc, argv)) return false;
   if (reduction != "fixed" && reduction != "allreduce")
     throw std::invalid_argument("--reduction is fixed or allreduce");
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
     sg::Adam<float> adam;
     sg::FitOptions options;
     options.batch_size = o.batch;
+    options.shards = o.shards ? o.shards : static_cast<std::size_t>(ctx.size());
     options.progress.mode = sg::ProgressMode::quiet;
     options.epochs = 1;  // warm-up: buffers planned, pages touched, MPI connections made
     sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, options, {.reduction = o.reduction});

@@ -57,6 +57,7 @@ struct Options {
   double human_error = 0.0;
   std::size_t dev_size = 5000;
   bool distributed = false;
+  std::size_t shards = 1;     // each mini-batch in S shards; the result depends on S, not on the ranks
   double keep_prob = 0.6;     // dropout's keep probability in both hidden layers
   bool augment = false;       // flip the training images left-right at random
   int shift = 0;              // and shift them by up to this many pixels
@@ -97,7 +98,10 @@ bool parse(int argc, char** argv, Options& o) {
       .flag("--short", o.short_run, "a quick run on a subset (for CI)")
       .flag("--distributed", o.distributed,
             "data-parallel training over the ranks of `mpirun -np N` (one thread per rank\n"
-            "is best: --threads 1); each rank reads the data, rank 0 prints and writes");
+            "is best: --threads 1); each rank reads the data, rank 0 prints and writes")
+      .count("--shards", o.shards, "S",
+             "cut each mini-batch into S shards, summed in a fixed order (default 1); the\n"
+             "result depends on S only: one process and mpirun -np P (P <= S) write the same bits");
   if (!cli.parse(argc, argv)) return false;
   if (!(o.keep_prob > 0 && o.keep_prob <= 1)) throw std::invalid_argument("--keep-prob must be in (0, 1]");
   if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
@@ -153,6 +157,7 @@ int run(const Options& o, sg::distributed::Context& ctx) {
   fit_options.batch_size = o.batch;
   fit_options.learning_rate = 1e-3;
   fit_options.shuffle_seed = o.seed;
+  fit_options.shards = o.shards;
   if (o.quiet || !root) fit_options.progress.mode = sg::ProgressMode::quiet;
   if (o.resume) {
     const sg::CheckpointMeta meta = sg::load_checkpoint(*o.resume, model, &adam);
@@ -214,7 +219,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // A local context unless --distributed; under mpirun one per rank. sg::distributed::fit with a local
-  // context is exactly sg::fit.
+  // context is sg::fit.
   std::optional<sg::distributed::Context> ctx;
   try {
     ctx.emplace(argc, argv, options.distributed);

@@ -59,6 +59,7 @@ struct Options {
   bool quiet = false;
   bool short_run = false;
   bool distributed = false;
+  std::size_t shards = 1;  // each mini-batch in S shards; the result depends on S, not on the ranks
   double human_error = 0.0;
   std::size_t dev_size = 5000;
   double decay = 0.9;        // learning rate of epoch e: 1e-3 * decay^e
@@ -92,7 +93,10 @@ bool parse(int argc, char** argv, Options& o) {
       .flag("--no-flip", o.no_flip, "do not mirror training images left-right at random")
       .flag("--quiet", o.quiet, "no progress output")
       .flag("--short", o.short_run, "a quick run on a subset (for CI)")
-      .flag("--distributed", o.distributed, "data-parallel training over the ranks of `mpirun -np N`");
+      .flag("--distributed", o.distributed, "data-parallel training over the ranks of `mpirun -np N`")
+      .count("--shards", o.shards, "S",
+             "cut each mini-batch into S shards, summed in a fixed order (default 1); the\n"
+             "result depends on S only: one process and mpirun -np P (P <= S) write the same bits");
   if (!cli.parse(argc, argv)) return false;
   if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
   if (!(o.average >= 0 && o.average < 1)) throw std::invalid_argument("--average must be in [0, 1)");
@@ -151,6 +155,7 @@ int run(const Options& o, sg::distributed::Context& ctx) {
   fit_options.batch_size = o.batch;
   fit_options.learning_rate = 1e-3;
   fit_options.shuffle_seed = o.seed;
+  fit_options.shards = o.shards;
   if (o.quiet || !root) fit_options.progress.mode = sg::ProgressMode::quiet;
   if (o.resume) {
     const sg::CheckpointMeta meta = sg::load_checkpoint(*o.resume, model, &adam);

@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(weight_averaging_is_bit_identical_to_sg_fit) {
   AverageWeights<float> avg_a(0.9), avg_b(0.9);
   const History ha = fit(a, ta, da, adam_a, options, avg_a, EarlyStop{});
   sd::Context local;
-  const History hb = sd::fit(local, b, tb, db, adam_b, options, sd::on_root(local, avg_b), EarlyStop{});
+  const History hb = sd::fit(local, b, tb, db, adam_b, options, on_root(avg_b), EarlyStop{});
   BOOST_TEST(avg_b.updates() == 0u);  // on_root copies the callback: the copy did the work
   BOOST_TEST(same_bits(std::span<const float>(a.parameters()), std::span<const float>(b.parameters())));
   BOOST_TEST(same_history(ha, hb));
@@ -65,8 +65,9 @@ BOOST_AUTO_TEST_CASE(sharded_training_matches_sg_fit_up_to_rounding) {
   ClassificationFeed<float> ta(train), da(dev), tb(train), db(dev);
   Adam<float> adam_a, adam_b;
   fit(a, ta, da, adam_a, options);
-  sd::Context local;
-  sd::fit(local, b, tb, db, adam_b, options, sd::Options{.shards = 3});
+  auto sharded = options;
+  sharded.shards = 3;
+  fit(b, tb, db, adam_b, sharded);
   const double d =
       relative_difference(std::span<const float>(b.parameters()), std::span<const float>(a.parameters()));
   BOOST_TEST_MESSAGE("3 shards against sg::fit: relative difference " << d);
@@ -79,10 +80,10 @@ BOOST_AUTO_TEST_CASE(both_reductions_agree_in_one_process) {
   ClassificationFeed<float> ta(train), da(dev), tb(train), db(dev);
   Adam<float> adam_a, adam_b;
   sd::Context local;
-  sd::fit(local, a, ta, da, adam_a, quiet(2, 10),
-          sd::Options{.reduction = sd::Reduction::fixed_order, .shards = 4});
-  sd::fit(local, b, tb, db, adam_b, quiet(2, 10),
-          sd::Options{.reduction = sd::Reduction::allreduce, .shards = 4});
+  auto options = quiet(2, 10);
+  options.shards = 4;
+  sd::fit(local, a, ta, da, adam_a, options, sd::Options{.reduction = sd::Reduction::fixed_order});
+  sd::fit(local, b, tb, db, adam_b, options, sd::Options{.reduction = sd::Reduction::allreduce});
   // One rank: the allreduce mode's local sum is the fixed order's sum.
   BOOST_TEST(same_bits(std::span<const float>(a.parameters()), std::span<const float>(b.parameters())));
   for (float v : a.parameters()) BOOST_REQUIRE(std::isfinite(v));
@@ -93,9 +94,9 @@ BOOST_AUTO_TEST_CASE(a_batch_smaller_than_the_shard_count_still_trains) {
   auto model = make_model<float>(plain_net(), 1);
   ClassificationFeed<float> tf(train), df(dev);
   Adam<float> adam;
-  sd::Context local;
-  const History h =
-      sd::fit(local, model, tf, df, adam, quiet(2, 4), sd::Options{.shards = 3});  // last batch: 1
+  auto options = quiet(2, 4);
+  options.shards = 3;
+  const History h = fit(model, tf, df, adam, options);  // last batch: 1
   BOOST_TEST(h.size() == 2u);
   BOOST_TEST(model.step() == 6u);
   BOOST_TEST(std::isfinite(h.records().back().train_cost));

@@ -2,10 +2,13 @@
 # when staticgrad is built with MPI (tests/CMakeLists.txt builds test_distributed itself, from this folder,
 # with or without MPI; its MPI suites are disabled there and only run here, explicitly). Label: mpi.
 #
-#   distributed_mpi2 / distributed_mpi3   mpirun -np 2 / 3: bit-identity with one process, tolerances
+#   distributed_mpi2 / 3 / 4              mpirun -np 2 / 3 / 4: bit-identity with one process, tolerances
 #   distributed_fault_data                rank 1 fails to load its data: the job ends, non-zero, with it
 #   distributed_fault_epoch               rank 1 throws in epoch 2: the job ends; rank 0's checkpoint of
 #                                         epoch 1 then loads in a single process
+#   distributed_fault_shards              2 ranks, 1 shard: refused, both counts named
+#   example.fashion_mnist.shards          the flagship with --shards 4 on 1, 2 and 4 ranks: the same
+#                                         checkpoint bytes (tests/examples/shards_contract.cmake)
 #
 # --oversubscribe: more ranks than cores (this machine has 2). As root, Open MPI refuses to start unless
 # OMPI_ALLOW_RUN_AS_ROOT and its confirmation are set; they are harmless otherwise.
@@ -23,17 +26,20 @@ endif()
 set(_sg_mpirun "${MPIEXEC_EXECUTABLE}" ${MPIEXEC_PREFLAGS} --oversubscribe)
 set(_sg_test_args --catch_system_errors=no --report_level=short --color_output=no)
 
-foreach(_np 2 3)
+foreach(_np 2 3 4)
   add_test(NAME distributed_mpi${_np}
     COMMAND ${_sg_mpirun} ${MPIEXEC_NUMPROC_FLAG} ${_np} $<TARGET_FILE:test_distributed> --run_test=mpi
             ${_sg_test_args} --log_level=message)
   set_tests_properties(distributed_mpi${_np} PROPERTIES LABELS "mpi" TIMEOUT 300 ENVIRONMENT "${_sg_mpi_env}")
 endforeach()
 
-foreach(_case data epoch)
+foreach(_case data epoch shards)
   if(_case STREQUAL "data")
     set(_name rank_1_cannot_load_its_data)
     set(_expect "rank 1 of 2 failed: cannot open /nonexistent/train-images-idx3-ubyte")
+  elseif(_case STREQUAL "shards")
+    set(_name fewer_shards_than_ranks)
+    set(_expect "failed: staticgrad: fit: 2 ranks but FitOptions::shards is 1")
   else()
     set(_name rank_1_fails_in_epoch_2)
     set(_expect "rank 1 of 2 failed: injected failure in epoch 2")
@@ -49,3 +55,19 @@ foreach(_case data epoch)
             -P "${CMAKE_CURRENT_LIST_DIR}/expect_abort.cmake")
   set_tests_properties(distributed_fault_${_case} PROPERTIES LABELS "mpi" TIMEOUT 180 ENVIRONMENT "${_sg_mpi_env}")
 endforeach()
+
+# The flagship with --shards 4 in one process and under mpirun -np 2 and -np 4: identical checkpoints.
+if(TARGET fashion_mnist)
+  set(_sg_fashion_data "$ENV{STATICGRAD_FASHION_MNIST}")
+  if(NOT _sg_fashion_data)
+    set(_sg_fashion_data /usr/share/datasets/fashion-mnist)
+  endif()
+  add_test(NAME example.fashion_mnist.shards
+    COMMAND "${CMAKE_COMMAND}" "-DEXAMPLE=$<TARGET_FILE:fashion_mnist>"
+            "-DMPIRUN=${_sg_mpirun};${MPIEXEC_NUMPROC_FLAG}" "-DDATA=${_sg_fashion_data}"
+            "-DWORK=${CMAKE_CURRENT_BINARY_DIR}/shards_contract"
+            -P "${PROJECT_SOURCE_DIR}/tests/examples/shards_contract.cmake")
+  set_tests_properties(example.fashion_mnist.shards PROPERTIES
+    LABELS "mpi;example" TIMEOUT 600 ENVIRONMENT "${_sg_mpi_env};OMP_WAIT_POLICY=passive"
+    SKIP_REGULAR_EXPRESSION "shards_contract: skipped")
+endif()

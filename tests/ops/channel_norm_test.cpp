@@ -1,5 +1,7 @@
 // The fused channel batch norm (ops/channel_norm.hpp): the course's gradient check, and its value and
-// all three gradients equal to the composite the autodiff derives from the same formula.
+// all three gradients equal to the composite the autodiff derives from the same formula; for images
+// (BatchNorm2D: C channels of G pixels) and for plain features (BatchNorm: N channels of one pixel,
+// against the graph BatchNorm was built from before it used the fused op).
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -12,20 +14,27 @@
 using namespace sg;
 
 namespace {
-constexpr std::size_t C = 3, G = 6, m = 5;
+constexpr std::size_t m = 5;
 constexpr double eps = 1e-5;
 
 // gamma * ((z - mu) / sqrt(var + eps)) + beta with mu, var per channel over samples and pixels.
-template <class Z, class Gamma, class Beta>
+template <std::size_t G, class Z, class Gamma, class Beta>
 auto composite(Z z, Gamma gamma, Beta beta) {
   auto channel_mean = [](auto x) { return sum_row_groups<G>(mean_cols(x)) * (1.0 / static_cast<double>(G)); };
   auto centred = z - repeat_rows<G>(channel_mean(z));
   auto variance = channel_mean(square(centred));
   return repeat_rows<G>(gamma) * (centred / repeat_rows<G>(sqrt(variance + eps))) + repeat_rows<G>(beta);
 }
+// The same for plain features, as BatchNorm's training graph was: mean_cols over the samples.
+template <class Z, class Gamma, class Beta>
+auto composite_features(Z z, Gamma gamma, Beta beta) {
+  auto centred = z - mean_cols(z);
+  auto variance = mean_cols(square(centred));
+  return gamma * (centred / sqrt(variance + eps)) + beta;
+}
 
 // Value and gradients of sum(weights * f(z, gamma, beta)) at fixed inputs.
-template <class F>
+template <std::size_t C, std::size_t G, class F>
 std::vector<double> value_and_gradients(F f) {
   ParameterContext<double> ctx;
   const std::size_t rows[3] = {C * G, C, C}, cols[3] = {m, 1, 1};
@@ -48,11 +57,10 @@ std::vector<double> value_and_gradients(F f) {
   for (const auto& g : ctx.gradients) all.insert(all.end(), g.data(), g.data() + g.size());
   return all;
 }
-}  // namespace
 
-BOOST_AUTO_TEST_SUITE(channel_norm_op)
 
-BOOST_AUTO_TEST_CASE(passes_the_gradient_check) {
+template <std::size_t C, std::size_t G>
+void check_gradient() {
   const auto r = check_expression_gradient<Shape<C * G, batch>, Shape<C, 1>, Shape<C, 1>>(
       [](auto z, auto gamma, auto beta) { return channel_batch_norm<C, G>(z, gamma, beta, eps); }, {.seed = 3}, m);
   BOOST_TEST_INFO("relative difference " << r.relative_difference);
@@ -60,19 +68,34 @@ BOOST_AUTO_TEST_CASE(passes_the_gradient_check) {
   BOOST_TEST(r.relative_difference < 1e-7);
 }
 
-BOOST_AUTO_TEST_CASE(equals_the_derived_composite) {
-  const auto fused = value_and_gradients(
+template <std::size_t C, std::size_t G, class Composite>
+void check_equals_composite(Composite composite_graph) {
+  const auto fused = value_and_gradients<C, G>(
       [](auto z, auto gamma, auto beta) { return channel_batch_norm<C, G>(z, gamma, beta, eps); });
-  const auto derived = value_and_gradients([](auto z, auto gamma, auto beta) { return composite(z, gamma, beta); });
+  const auto derived = value_and_gradients<C, G>(composite_graph);
   BOOST_REQUIRE(fused.size() == derived.size());
   double worst = 0, scale = 0;
   for (std::size_t k = 0; k < fused.size(); ++k) {
     worst = std::max(worst, std::abs(fused[k] - derived[k]));
     scale = std::max(scale, std::abs(derived[k]));
   }
-  BOOST_TEST_MESSAGE("fused vs derived: max difference " << worst << " of values up to " << scale);
+  BOOST_TEST_MESSAGE("fused vs derived (C " << C << ", G " << G << "): max difference " << worst
+                                            << " of values up to " << scale);
   BOOST_TEST(scale > 0.1);
   BOOST_TEST(worst < 1e-12 * (1 + scale));
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(channel_norm_op)
+
+BOOST_AUTO_TEST_CASE(passes_the_gradient_check) {
+  check_gradient<3, 6>();  // channels of an image
+  check_gradient<4, 1>();  // plain features
+}
+
+BOOST_AUTO_TEST_CASE(equals_the_derived_composite) {
+  check_equals_composite<3, 6>([](auto z, auto gamma, auto beta) { return composite<6>(z, gamma, beta); });
+  check_equals_composite<4, 1>([](auto z, auto gamma, auto beta) { return composite_features(z, gamma, beta); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -127,6 +127,7 @@ struct Node {
   static constexpr std::size_t cols = shape::cols;
   static constexpr bool differentiable = op_has_gradient<Op>() && (In::differentiable || ...);
   using T = value_type;
+  using op_type = Op;
 
   [[no_unique_address]] Op op;
   std::tuple<In...> inputs;

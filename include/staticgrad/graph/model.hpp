@@ -18,6 +18,7 @@
 // evaluation mode the cost is the data cost alone, comparable across values of lambda.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -35,6 +36,7 @@
 #include "staticgrad/core/indexed_tuple.hpp"
 #include "staticgrad/core/random.hpp"
 #include "staticgrad/core/shape_check.hpp"
+#include "staticgrad/graph/batch_exchange.hpp"
 #include "staticgrad/graph/layer.hpp"
 #include "staticgrad/graph/network.hpp"
 #include "staticgrad/graph/nodes.hpp"
@@ -101,6 +103,22 @@ constexpr std::size_t first_loss_input(std::index_sequence<K...>) {
 }
 }  // namespace detail
 
+namespace detail {
+// Whether node type N is a layer whose training op shares its batch sums (graph/batch_exchange.hpp).
+template <class N>
+constexpr bool syncs_batch() {
+  if constexpr (N::is_input) return false;
+  else return requires { N::train_expression::op_type::sync_width; };
+}
+template <class T, class Net, std::size_t... K>
+constexpr std::size_t count_batch_sync(std::index_sequence<K...>) {
+  const bool syncs[] = {false, syncs_batch<typename node_at<T, Net, K>::type>()...};
+  std::size_t n = 0;
+  for (bool s : syncs) n += s ? 1 : 0;
+  return n;
+}
+}  // namespace detail
+
 template <class T, class Net>
 class Model {
   static_assert(detail::resolve_in_order<T, Net>(std::make_index_sequence<Net::size>{}));
@@ -148,7 +166,7 @@ class Model {
 
   // Initialise every parameter from `seed` by its layer's scheme (He, Xavier, zeros, ...).
   explicit Model(const Net& net, std::uint64_t seed = 0)
-      : nodes_(make_nodes(net, std::make_index_sequence<Net::size>{})), seed_(seed) {
+      : nodes_(make_nodes(net, std::make_index_sequence<Net::size>{})), net_(net), seed_(seed) {
     params_.resize(parameter_count, 1);
     grads_.resize(parameter_count, 1);
     params_.fill(T(0));
@@ -228,24 +246,76 @@ class Model {
 
   // Evaluate every node whose inputs are bound, in the current mode; returns the cost (0 without losses).
   T forward() {
-    m_ = batch_extent();
-    pass_cost_ = 0;
-    losses_computed_ = 0;
+    begin_forward();
     for_each_element(nodes_, [&](auto& node) { forward_node(node); });
-    if (l2_lambda_ > 0 && mode_ == Mode::train)
-      pass_cost_ += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
-    cost_ = pass_cost_;
-    return cost_;
+    return finish_forward();
   }
 
   // Gradients of the last forward's cost with respect to every parameter that is not frozen.
   void backward() {
-    if (losses_computed_ == 0)
-      throw error("staticgrad: backward() after a forward() that computed no loss (are the labels bound?)");
-    grads_.fill(T(0));
-    for_each_element(nodes_, [&](auto& node) { seed_adjoint(node); });
-    if (l2_lambda_ > 0 && mode_ == Mode::train) l2_backward();
+    begin_backward();
     for_each_element_reversed(nodes_, [&](auto& node) { backward_node(node); });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Shards of one batch in lockstep (synchronised batch norm: graph/batch_exchange.hpp)
+
+  // Whether a layer's training expression sums over the batch in a way the shards can share.
+  static constexpr bool has_batch_sync = detail::count_batch_sync<T, Net>(std::make_index_sequence<Net::size>{}) > 0;
+
+  // A model of the same network holding this one's parameters, frozen parameters, mode, L2, seed, step.
+  Model replica() const {
+    Model r(net_, seed_);
+    copy_state_to(r);
+    return r;
+  }
+  // Makes `r` (a replica) hold this model's parameters, frozen parameters, mode, L2, seed and step.
+  void copy_state_to(Model& r) const {
+    std::copy(params_.data(), params_.data() + params_.size(), r.params_.data());
+    bool frozen_changed = false;
+    for (std::size_t s = 0; s < slot_count; ++s)
+      if (r.slices_[s].frozen != slices_[s].frozen) {
+        r.slices_[s].frozen = slices_[s].frozen;
+        frozen_changed = true;
+      }
+    if (frozen_changed) r.update_backward_needs();
+    r.mode_ = mode_;
+    r.l2_lambda_ = l2_lambda_;
+    r.seed_ = seed_;
+    r.step_ = step_;
+  }
+  // Copies the data bound to every input into buffers of this model (planned once, reused), so that the
+  // caller's buffers may change before the passes run: shards bound one after another through one feed.
+  void hold_bound_inputs() {
+    held_inputs_.resize(Net::size);
+    for_each_element(nodes_, [&](auto& node) {
+      using N = std::remove_cvref_t<decltype(node)>;
+      if constexpr (N::is_input)
+        if (node.is_bound) {
+          Matrix<T>& held = held_inputs_[node.index];
+          held.resize(node.bound.rows, node.bound.cols);
+          std::copy(node.bound.data, node.bound.data + node.bound.rows * node.bound.cols, held.data());
+          node.bound = ConstView<T>(held.view());
+          outputs_[node.index] = node.bound;
+        }
+    });
+  }
+  // forward() of every model in `shards` (each bound to its shard of the batch; this model may be one of
+  // them, and they may be none), node by node together: at a node whose op shares its batch sums (in
+  // training mode), every shard's partial goes through `exchange`, so each normalises with the whole
+  // batch's statistics. Each shard's cost() is its own. Every process of a job calls it with its shards.
+  void forward_together(std::span<Model* const> shards, BatchExchange& exchange) {
+    for (Model* s : shards) s->begin_forward();
+    collect_nodes(shards);
+    for_each_element(nodes_, [&](auto& node) { forward_node_together(node, shards, exchange); });
+    for (Model* s : shards) s->finish_forward();
+  }
+  // backward() of every model in `shards` after forward_together, node by node in reverse together, the
+  // batch sums of the synchronised ops through `exchange`.
+  void backward_together(std::span<Model* const> shards, BatchExchange& exchange) {
+    for (Model* s : shards) s->begin_backward();
+    collect_nodes(shards);
+    for_each_element_reversed(nodes_, [&](auto& node) { backward_node_together(node, shards, exchange); });
   }
 
   // The value of node `Name` after the last forward (rows x m).
@@ -479,6 +549,69 @@ class Model {
     else return fmt::format(" image {}", image_text<typename N::image>());
   }
 
+  void begin_forward() {
+    m_ = batch_extent();
+    pass_cost_ = 0;
+    losses_computed_ = 0;
+  }
+  T finish_forward() {
+    if (l2_lambda_ > 0 && mode_ == Mode::train)
+      pass_cost_ += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
+    cost_ = pass_cost_;
+    return cost_;
+  }
+  void begin_backward() {
+    if (losses_computed_ == 0)
+      throw error("staticgrad: backward() after a forward() that computed no loss (are the labels bound?)");
+    grads_.fill(T(0));
+    for_each_element(nodes_, [&](auto& node) { seed_adjoint(node); });
+    if (l2_lambda_ > 0 && mode_ == Mode::train) l2_backward();
+  }
+
+  // Lockstep: node `index` of shard i is together_nodes_[i * Net::size + index] (its type is known where
+  // it is read).
+  void collect_nodes(std::span<Model* const> shards) {
+    together_nodes_.resize(shards.size() * Net::size);
+    for (std::size_t i = 0; i < shards.size(); ++i)
+      for_each_element(shards[i]->nodes_, [&](auto& node) { together_nodes_[i * Net::size + node.index] = &node; });
+  }
+  template <class N>
+  N& node_of_shard(std::size_t i, const N& node) const {
+    return *static_cast<N*>(together_nodes_[i * Net::size + node.index]);
+  }
+  // Rounds [first, last) of node's synchronised op: every shard's partial, one exchange, the totals back.
+  template <class N>
+  void exchange_batch_sums(const N& node, std::span<Model* const> shards, BatchExchange& exchange,
+                           std::size_t first, std::size_t last, bool weighted) {
+    using Op = typename N::train_expression::op_type;
+    for (std::size_t round = first; round < last; ++round) {
+      std::span<double> partials = exchange.partials(shards.size(), Op::sync_width);
+      for (std::size_t i = 0; i < shards.size(); ++i) {
+        auto& e = node_of_shard(i, node).train_expr;
+        e.op.sync_partial(round, std::get<0>(e.inputs).value(*shards[i]), ConstView<T>(e.adjoint()),
+                          partials.subspan(i * Op::sync_width, Op::sync_width));
+      }
+      const std::span<const double> total = exchange.sum(Op::sync_width, weighted);
+      for (std::size_t i = 0; i < shards.size(); ++i) node_of_shard(i, node).train_expr.op.sync_total(round, total);
+    }
+  }
+  template <class N>
+  [[gnu::noinline]] void forward_node_together(N& node, std::span<Model* const> shards, BatchExchange& exchange) {
+    if constexpr (detail::syncs_batch<N>())
+      if (mode_ == Mode::train)
+        exchange_batch_sums(node, shards, exchange, 0, N::train_expression::op_type::sync_forward_rounds, false);
+    for (std::size_t i = 0; i < shards.size(); ++i) shards[i]->forward_node(node_of_shard(i, node));
+  }
+  template <class N>
+  [[gnu::noinline]] void backward_node_together(N& node, std::span<Model* const> shards, BatchExchange& exchange) {
+    if constexpr (detail::syncs_batch<N>())
+      if (mode_ == Mode::train && needs_backward_[node.index]) {
+        constexpr std::size_t round = N::train_expression::op_type::sync_forward_rounds;
+        exchange_batch_sums(node, shards, exchange, round, round + 1, true);
+      }
+    for (std::size_t i = 0; i < shards.size(); ++i) shards[i]->backward_node(node_of_shard(i, node));
+  }
+
   // The passes, node by node. forward() and backward() are a sequence of calls, one per node, of these
   // functions (through sg::for_each_element), which are templates of the node type only and not inlined: a network of 200 Dense<32, 32>
   // layers compiles one forward_node for all of them, and no function body grows with the depth (one body
@@ -616,6 +749,7 @@ class Model {
   }
 
   Nodes nodes_;
+  Net net_;  // the declaration the nodes were built from (for replica())
   Matrix<T> params_, grads_;
   std::vector<std::string> names_;
   std::vector<std::pair<std::size_t, std::size_t>> shapes_;
@@ -626,6 +760,8 @@ class Model {
   std::array<ConstView<T>, Net::size> outputs_{};
   std::array<View<T>, Net::size> adjoints_{};
   const Matrix<T>* layer_state_ = nullptr;  // the state buffers of the layer being run
+  std::vector<void*> together_nodes_;        // forward_together: every shard's nodes
+  std::vector<Matrix<T>> held_inputs_;       // hold_bound_inputs: copies of the inputs' data
   bool profiling_ = false;
   struct NodePassTimes {
     PassTime forward, backward;

@@ -6,8 +6,12 @@
 // and the running averages are updated: running = momentum * running + (1 - momentum) * batch statistic.
 // Evaluation mode uses the running mean and variance instead of the batch's, so a prediction does not
 // depend on the other samples. The mode is always explicit (Model::set_mode / ModeGuard), never
-// guessed from the batch size. The backward pass is derived by the autodiff from mean, subtract,
-// square, sqrt, divide, multiply and add, and gradient-checked in tests/layers.
+// guessed from the batch size. Training mode is one fused node, the channel batch norm of
+// ops/channel_norm.hpp with N channels of one pixel (sums in double): its backward pass is the one the
+// autodiff derives from mean_cols, subtract, square, sqrt, divide, multiply and add, which
+// tests/layers/batch_norm_test.cpp proves against that composite, and it is gradient-checked in
+// tests/layers. Being one node, its sums over the batch can be those of the whole batch when the batch
+// is split into shards (synchronised batch norm, distributed/data_parallel.hpp).
 // The running statistics are parameters of role `statistic`: saved in checkpoints, never trained.
 // Place it between Dense and the activation, as the course does (Dense's bias is then redundant).
 #pragma once
@@ -15,13 +19,12 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
-#include "staticgrad/core/parallel.hpp"
 #include "staticgrad/graph/layer.hpp"
+#include "staticgrad/ops/channel_norm.hpp"
 #include "staticgrad/ops/operators.hpp"
-#include "staticgrad/ops/reduce.hpp"
 #include "staticgrad/ops/sqrt.hpp"
-#include "staticgrad/ops/square.hpp"
 
 namespace sg {
 
@@ -43,9 +46,7 @@ struct BatchNorm {
     auto gamma = b.template param<0>();
     auto beta = b.template param<1>();
     if constexpr (B::mode == Mode::train) {
-      auto centred = z - mean_cols(z);
-      auto variance = mean_cols(square(centred));
-      return gamma * (centred / sqrt(variance + epsilon)) + beta;
+      return channel_batch_norm<N, 1>(z, gamma, beta, epsilon);
     } else {
       auto mean = b.template param<2>();
       auto variance = b.template param<3>();
@@ -53,25 +54,19 @@ struct BatchNorm {
     }
   }
 
-  // After a training pass, fold this batch's mean and variance into the running averages.
+  // After a training pass, fold this batch's mean and variance, which the fused node of build()
+  // computed (in double), into the running averages.
   template <class Access>
   void after_forward(Access& a) const {
     if (a.mode != Mode::train) return;
-    auto z = a.template input<0>();
+    const auto& batch = a.node.train_expr.op;  // the ops::ChannelBatchNorm of build()
     auto running_mean = a.param(2), running_var = a.param(3);
-    using T = std::remove_cv_t<std::remove_reference_t<decltype(*z.data)>>;
+    using T = std::remove_cv_t<std::remove_reference_t<decltype(*running_mean.data)>>;
     const T keep = static_cast<T>(momentum), take = static_cast<T>(1 - momentum);
-    const T inv_m = T(1) / static_cast<T>(z.cols);
-    parallel::for_each_index(N, z.cols, [&](std::size_t i) {
-      T mean = 0;
-      for (std::size_t j = 0; j < z.cols; ++j) mean += z(i, j);
-      mean *= inv_m;
-      T var = 0;
-      for (std::size_t j = 0; j < z.cols; ++j) var += (z(i, j) - mean) * (z(i, j) - mean);
-      var *= inv_m;
-      running_mean(i, 0) = keep * running_mean(i, 0) + take * mean;
-      running_var(i, 0) = keep * running_var(i, 0) + take * var;
-    });
+    for (std::size_t i = 0; i < N; ++i) {
+      running_mean(i, 0) = keep * running_mean(i, 0) + take * static_cast<T>(batch.mean_[i]);
+      running_var(i, 0) = keep * running_var(i, 0) + take * static_cast<T>(batch.variance_[i]);
+    }
   }
 };
 

@@ -68,6 +68,7 @@ template <class Schedule>
 ScheduleLearningRate(Schedule, bool) -> ScheduleLearningRate<Schedule>;
 
 struct SaveCheckpoint {
+  static constexpr bool root_only = true;  // on several ranks, rank 0 alone writes
   std::string last = {};  // written after every epoch (empty: not written)
   std::string best = {};  // written when the dev cost improves (empty: not written)
   double best_cost = std::numeric_limits<double>::infinity();
