@@ -4,8 +4,8 @@
 // is split into S shards, contiguous runs of its index list, as equal as possible with the larger ones
 // first: shard s of a batch of m samples has m / S samples, plus one when s < m % S. The S shards are
 // dealt to the P ranks as contiguous runs too: rank r computes shards [r S / P, (r + 1) S / P).
-// S defaults to P (one shard per rank); fixing S independently of P is what makes the fixed-order
-// reduction give the same bits on any number of ranks from 1 to S (docs/distributed.md).
+// S is FitOptions::shards, independent of P; that is what makes the fixed-order reduction give the same
+// bits on any number of ranks from 1 to S (docs/distributed.md).
 #pragma once
 
 #include <algorithm>
