@@ -3,10 +3,13 @@
 // synthetic data, so it needs no data set; one untimed warm-up epoch, then `--epochs` timed ones.
 //
 //   build/examples/distributed_scaling [--distributed] [--reduction fixed|allreduce] [--batch B]
-//                                      [--epochs E] [--samples N] [--threads T]
+//                                      [--epochs E] [--samples N] [--threads T] [--shards S] [--batch-norm]
 //   mpirun -np 2 build/examples/distributed_scaling --distributed --threads 1
 //
-// Prints one line on rank 0: ranks, threads per rank, reduction, samples/s, and bytes reduced per step.
+// Prints one line on rank 0: ranks, threads per rank, reduction, samples/s, bytes reduced per step, and
+// the milliseconds per step spent in the gradient reduction and in batch norm's exchanges (with
+// --batch-norm: BatchNorm after each hidden Dense layer, synchronised over the shards). It trains with
+// sg::fit and the strategy written out, sg::distributed::DataParallel, to read those times from it.
 #include <omp.h>
 
 #include <cstdio>
@@ -28,6 +31,7 @@ struct Options {
   sg::distributed::Reduction reduction = sg::distributed::Reduction::fixed_order;
   std::size_t batch = 256, epochs = 2, samples = 16384;
   std::size_t shards = 0;  // 0: one per rank
+  bool batch_norm = false;
   int threads = 0;
 };
 
@@ -45,7 +49,8 @@ bool parse(int argc, char** argv, Options& o) {
       .count("--epochs", o.epochs, "E", "timed epochs, after one untimed warm-up epoch (default 2)")
       .count("--samples", o.samples, "N", "synthetic training samples (default 16384)")
       .option("--threads", o.threads, "T", "OpenMP threads per rank (default: all cores)")
-      .option("--shards", o.shards, "S", "shards per mini-batch, at least the rank count (default: one per rank)");
+      .option("--shards", o.shards, "S", "shards per mini-batch, at least the rank count (default: one per rank)")
+      .flag("--batch-norm", o.batch_norm, "BatchNorm after each hidden Dense layer (synchronised over the shards)");
   if (!cli.parse(argc, argv)) return false;
   if (reduction != "fixed" && reduction != "allreduce")
     throw std::invalid_argument("--reduction is fixed or allreduce");
@@ -85,31 +90,38 @@ int main(int argc, char** argv) {
   sg::distributed::run_or_abort(ctx, [&] {
     if (o.threads > 0) omp_set_num_threads(o.threads);
     const sg::data::Dataset train = synthetic(o.samples), dev;
-    auto model = sg::make_model<float>(
-        sg::sequential<784>(sg::Dense<784, 256>{}, sg::ReLU{}, sg::Dense<256, 128>{}, sg::ReLU{},
-                            sg::Dense<128, 10>{}, sg::SoftmaxCrossEntropy{}),
-        1);
-    sg::ClassificationFeed<float> train_feed(train), dev_feed(dev);
-    sg::Adam<float> adam;
-    sg::FitOptions options;
-    options.batch_size = o.batch;
-    options.shards = o.shards ? o.shards : static_cast<std::size_t>(ctx.size());
-    options.progress.mode = sg::ProgressMode::quiet;
-    options.epochs = 1;  // warm-up: buffers planned, pages touched, MPI connections made
-    sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, options, {.reduction = o.reduction});
-    options.initial_epoch = 1;
-    options.epochs = 1 + o.epochs;
-    const sg::History h =
-        sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, options, {.reduction = o.reduction});
-    double seconds = 0;
-    for (const auto& r : h.records()) seconds += r.seconds;
-    if (ctx.is_root())
-      fmt::print(
-          "ranks {}  threads/rank {}  reduction {}  batch {}  samples/s {:.0f}  reduced/step {} bytes  "
-          "train_cost {:.4f}\n",
-          ctx.size(), omp_get_max_threads(),
-          o.reduction == sg::distributed::Reduction::fixed_order ? "fixed" : "allreduce", o.batch,
-          static_cast<double>(o.epochs * o.samples) / seconds,
-          (model.parameters().size() + 1) * sizeof(float), h.records().back().train_cost);
+    auto measure = [&](const auto& network) {
+      auto model = sg::make_model<float>(network, 1);
+      sg::ClassificationFeed<float> train_feed(train), dev_feed(dev);
+      sg::Adam<float> adam;
+      sg::FitOptions options;
+      options.batch_size = o.batch;
+      options.shards = o.shards ? o.shards : static_cast<std::size_t>(ctx.size());
+      options.progress.mode = sg::ProgressMode::quiet;
+      options.epochs = 1;  // warm-up: buffers planned, pages touched, MPI connections made
+      sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, options, {.reduction = o.reduction});
+      options.initial_epoch = 1;
+      options.epochs = 1 + o.epochs;
+      sg::distributed::DataParallel<float> strategy(ctx, {.reduction = o.reduction});
+      const sg::History h = sg::fit(strategy, model, train_feed, dev_feed, adam, options);
+      double seconds = 0;
+      for (const auto& r : h.records()) seconds += r.seconds;
+      const double steps = static_cast<double>(o.epochs * ((o.samples + o.batch - 1) / o.batch));
+      if (ctx.is_root())
+        fmt::print(
+            "ranks {}  threads/rank {}  reduction {}  batch {}  shards {}  samples/s {:.0f}  reduced/step {} bytes  "
+            "reduce {:.2f} ms/step  batch-norm exchange {:.2f} ms/step  train_cost {:.4f}\n",
+            ctx.size(), omp_get_max_threads(),
+            o.reduction == sg::distributed::Reduction::fixed_order ? "fixed" : "allreduce", o.batch, options.shards,
+            static_cast<double>(o.epochs * o.samples) / seconds, (model.parameters().size() + 1) * sizeof(float),
+            1e3 * strategy.reduction_seconds() / steps, 1e3 * strategy.batch_norm_exchange_seconds() / steps,
+            h.records().back().train_cost);
+    };
+    if (o.batch_norm)
+      measure(sg::sequential<784>(sg::Dense<784, 256>{}, sg::BatchNorm<256>{}, sg::ReLU{}, sg::Dense<256, 128>{},
+                                  sg::BatchNorm<128>{}, sg::ReLU{}, sg::Dense<128, 10>{}, sg::SoftmaxCrossEntropy{}));
+    else
+      measure(sg::sequential<784>(sg::Dense<784, 256>{}, sg::ReLU{}, sg::Dense<256, 128>{}, sg::ReLU{},
+                                  sg::Dense<128, 10>{}, sg::SoftmaxCrossEntropy{}));
   });
 }

@@ -41,6 +41,7 @@
 
 #include <fmt/core.h>
 
+#include "staticgrad/core/clock.hpp"
 #include "staticgrad/core/error.hpp"
 #include "staticgrad/distributed/context.hpp"
 #include "staticgrad/distributed/evaluate.hpp"
@@ -105,10 +106,18 @@ class ShardExchange final : public BatchExchange {
       active_of_rank_[r] = mine.begin >= active_ ? 0 : std::min(mine.size, active_ - mine.begin);
     }
   }
+  // Seconds spent in sum() so far.
+  double seconds() const { return seconds_; }
   // This rank's shards that have samples (a prefix of its own).
   std::size_t active_here() const { return active_of_rank_[static_cast<std::size_t>(ctx_.rank())]; }
 
   std::span<const double> sum(std::size_t width, bool weighted) override {
+    const double start = clock_seconds();
+    struct Timer {
+      double start;
+      double& total;
+      ~Timer() { total += seconds_since(start); }
+    } timer{start, seconds_};
     const double* all = partials_.data();
     if (ctx_.size() > 1) {
       counts_.resize(active_of_rank_.size());
@@ -131,6 +140,7 @@ class ShardExchange final : public BatchExchange {
  private:
   const Context& ctx_;
   std::size_t m_ = 0, shards_ = 1, active_ = 0;
+  double seconds_ = 0;
   std::vector<std::size_t> active_of_rank_;
   std::vector<int> counts_;
   std::vector<double> gathered_, total_;
@@ -320,6 +330,13 @@ class DataParallel {
     return distributed::evaluate(ctx_, model, feed, batch_size);
   }
 
+  // Where the time of the exchanges goes: seconds in the steps' gradient reductions (the collectives,
+  // waiting for the other ranks included, and rank 0's sum), seconds in batch norm's exchanges, and the
+  // number of reductions (steps that needed one: none with one shard on one rank).
+  double reduction_seconds() const { return reduction_seconds_; }
+  double batch_norm_exchange_seconds() const { return exchange_.seconds(); }
+  std::size_t reductions() const { return reductions_; }
+
   // `flag` OR-ed over the ranks.
   bool any(bool flag) const {
     std::uint64_t v = flag ? 1 : 0;
@@ -386,6 +403,7 @@ class DataParallel {
   template <class Model>
   T reduce(Model& model) {
     const std::size_t np = model.parameters().size(), width = np + 1;
+    const double start = clock_seconds();
     if (fixed_) {
       const T* all = local_.data();
       if (ranks_ > 1) {
@@ -402,6 +420,8 @@ class DataParallel {
       std::copy(local_.begin(), local_.end(), total_.begin());
       ctx_.allreduce_sum(std::span<T>(total_));
     }
+    reduction_seconds_ += seconds_since(start);
+    ++reductions_;
     auto params = model.parameters();
     for (const Range& r : statistics_)
       for (std::size_t i = r.begin; i < r.end(); ++i) {
@@ -421,6 +441,8 @@ class DataParallel {
   // fixed_order: one buffer per own shard, and on rank 0 all of them; allreduce: one running sum.
   std::vector<T> local_, received_, total_, statistics_before_;
   std::vector<int> counts_;
+  double reduction_seconds_ = 0;
+  std::size_t reductions_ = 0;
   template <class Model>
   struct Replicas {
     std::vector<Model> models;   // of this rank's shards after the first
