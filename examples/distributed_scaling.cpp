@@ -49,8 +49,10 @@ bool parse(int argc, char** argv, Options& o) {
       .count("--epochs", o.epochs, "E", "timed epochs, after one untimed warm-up epoch (default 2)")
       .count("--samples", o.samples, "N", "synthetic training samples (default 16384)")
       .option("--threads", o.threads, "T", "OpenMP threads per rank (default: all cores)")
-      .option("--shards", o.shards, "S", "shards per mini-batch, at least the rank count (default: one per rank)")
-      .flag("--batch-norm", o.batch_norm, "BatchNorm after each hidden Dense layer (synchronised over the shards)");
+      .option("--shards", o.shards, "S",
+              "shards per mini-batch, at least the rank count (default: one per rank)")
+      .flag("--batch-norm", o.batch_norm,
+            "BatchNorm after each hidden Dense layer (synchronised over the shards)");
   if (!cli.parse(argc, argv)) return false;
   if (reduction != "fixed" && reduction != "allreduce")
     throw std::invalid_argument("--reduction is fixed or allreduce");
@@ -109,17 +111,19 @@ int main(int argc, char** argv) {
       const double steps = static_cast<double>(o.epochs * ((o.samples + o.batch - 1) / o.batch));
       if (ctx.is_root())
         fmt::print(
-            "ranks {}  threads/rank {}  reduction {}  batch {}  shards {}  samples/s {:.0f}  reduced/step {} bytes  "
+            "ranks {}  threads/rank {}  reduction {}  batch {}  shards {}  samples/s {:.0f}  reduced/step {} "
+            "bytes  "
             "reduce {:.2f} ms/step  batch-norm exchange {:.2f} ms/step  train_cost {:.4f}\n",
             ctx.size(), omp_get_max_threads(),
-            o.reduction == sg::distributed::Reduction::fixed_order ? "fixed" : "allreduce", o.batch, options.shards,
-            static_cast<double>(o.epochs * o.samples) / seconds, (model.parameters().size() + 1) * sizeof(float),
-            1e3 * strategy.reduction_seconds() / steps, 1e3 * strategy.batch_norm_exchange_seconds() / steps,
-            h.records().back().train_cost);
+            o.reduction == sg::distributed::Reduction::fixed_order ? "fixed" : "allreduce", o.batch,
+            options.shards, static_cast<double>(o.epochs * o.samples) / seconds,
+            (model.parameters().size() + 1) * sizeof(float), 1e3 * strategy.reduction_seconds() / steps,
+            1e3 * strategy.batch_norm_exchange_seconds() / steps, h.records().back().train_cost);
     };
     if (o.batch_norm)
-      measure(sg::sequential<784>(sg::Dense<784, 256>{}, sg::BatchNorm<256>{}, sg::ReLU{}, sg::Dense<256, 128>{},
-                                  sg::BatchNorm<128>{}, sg::ReLU{}, sg::Dense<128, 10>{}, sg::SoftmaxCrossEntropy{}));
+      measure(sg::sequential<784>(sg::Dense<784, 256>{}, sg::BatchNorm<256>{}, sg::ReLU{},
+                                  sg::Dense<256, 128>{}, sg::BatchNorm<128>{}, sg::ReLU{},
+                                  sg::Dense<128, 10>{}, sg::SoftmaxCrossEntropy{}));
     else
       measure(sg::sequential<784>(sg::Dense<784, 256>{}, sg::ReLU{}, sg::Dense<256, 128>{}, sg::ReLU{},
                                   sg::Dense<128, 10>{}, sg::SoftmaxCrossEntropy{}));

@@ -116,9 +116,9 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_of_four_shards_resumes_on_any_rank_count) {
   const auto train = blobs(103, 1), dev = blobs(41, 2);
   auto options = quiet(3, 16);
   options.shards = 4;
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("sg_resume_" + std::to_string(::getpid()) + "_" + std::to_string(ctx.rank()) + ".sgck"))
-                               .string();
+  const std::string name =
+      "sg_resume_" + std::to_string(::getpid()) + "_" + std::to_string(ctx.rank()) + ".sgck";
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
   auto through = make_model<float>(full_net(), 3), first = make_model<float>(full_net(), 3),
        resumed = make_model<float>(full_net(), 3);
   through.set_l2(0.01);
@@ -138,7 +138,8 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_of_four_shards_resumes_on_any_rank_count) {
   const History h = sd::fit(ctx, resumed, tc, dc, adam_resumed, rest);
   BOOST_TEST_CONTEXT("rank " << ctx.rank() << " of " << ctx.size()) {
     BOOST_TEST(meta.epoch == 2u);
-    BOOST_TEST(same_bits(std::span<const float>(resumed.parameters()), std::span<const float>(through.parameters())));
+    BOOST_TEST(same_bits(std::span<const float>(resumed.parameters()),
+                         std::span<const float>(through.parameters())));
     BOOST_TEST(same_bits(adam_resumed.state(), adam_through.state()));
     BOOST_TEST(same_history(h, whole));
   }

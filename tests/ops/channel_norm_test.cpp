@@ -95,7 +95,8 @@ BOOST_AUTO_TEST_CASE(passes_the_gradient_check) {
 
 BOOST_AUTO_TEST_CASE(equals_the_derived_composite) {
   check_equals_composite<3, 6>([](auto z, auto gamma, auto beta) { return composite<6>(z, gamma, beta); });
-  check_equals_composite<4, 1>([](auto z, auto gamma, auto beta) { return composite_features(z, gamma, beta); });
+  check_equals_composite<4, 1>(
+      [](auto z, auto gamma, auto beta) { return composite_features(z, gamma, beta); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

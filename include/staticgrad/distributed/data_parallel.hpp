@@ -69,7 +69,8 @@ template <class Model>
 std::vector<Range> statistic_ranges(const Model& model) {
   std::vector<Range> ranges;
   for (std::size_t s = 0; s < Model::slot_count; ++s)
-    if (model.role(s) == ParamRole::statistic) ranges.push_back({model.slices()[s].offset, model.slices()[s].size});
+    if (model.role(s) == ParamRole::statistic)
+      ranges.push_back({model.slices()[s].offset, model.slices()[s].size});
   return ranges;
 }
 
@@ -121,16 +122,17 @@ class ShardExchange final : public BatchExchange {
     const double* all = partials_.data();
     if (ctx_.size() > 1) {
       counts_.resize(active_of_rank_.size());
-      for (std::size_t r = 0; r < counts_.size(); ++r) counts_[r] = static_cast<int>(active_of_rank_[r] * width);
+      for (std::size_t r = 0; r < counts_.size(); ++r)
+        counts_[r] = static_cast<int>(active_of_rank_[r] * width);
       gathered_.resize(active_ * width);
-      ctx_.allgather(std::span<const double>(partials_.data(), active_here() * width), std::span<double>(gathered_),
-                     std::span<const int>(counts_));
+      ctx_.allgather(std::span<const double>(partials_.data(), active_here() * width),
+                     std::span<double>(gathered_), std::span<const int>(counts_));
       all = gathered_.data();
     }
     total_.resize(width);
     for (std::size_t t = 0; t < active_; ++t) {
-      const double c = weighted ? static_cast<double>(shard_of_batch(m_, shards_, t).size) / static_cast<double>(m_)
-                                : 1.0;
+      const double c =
+          weighted ? static_cast<double>(shard_of_batch(m_, shards_, t).size) / static_cast<double>(m_) : 1.0;
       for (std::size_t j = 0; j < width; ++j)
         total_[j] = t == 0 ? c * all[j] : total_[j] + c * all[t * width + j];
     }
@@ -218,7 +220,8 @@ void broadcast_start(const Context& ctx, Model& model, Optimizer& optimizer) {
                       optimizer.load_slice_steps(std::span<const std::uint64_t>{});
                     }) {
         if (counters[4] > 0) {
-          std::vector<std::uint64_t> slice_steps(optimizer.slice_steps().begin(), optimizer.slice_steps().end());
+          std::vector<std::uint64_t> slice_steps(optimizer.slice_steps().begin(),
+                                                 optimizer.slice_steps().end());
           slice_steps.resize(counters[4]);
           ctx.broadcast(std::span<std::uint64_t>(slice_steps));
           if (!ctx.is_root()) optimizer.load_slice_steps(std::span<const std::uint64_t>(slice_steps));
@@ -249,10 +252,11 @@ class DataParallel {
     shards_ = options.shards;
     if (shards_ == 0) throw error("staticgrad: fit: FitOptions::shards must be at least 1");
     if (shards_ < ranks_)
-      throw error(fmt::format("staticgrad: fit: {} ranks but FitOptions::shards is {}; every rank needs a "
-                              "shard: set shards (--shards) to at least {} (the result depends on the shard "
-                              "count only, not on the rank count)",
-                              ranks_, shards_, ranks_));
+      throw error(
+          fmt::format("staticgrad: fit: {} ranks but FitOptions::shards is {}; every rank needs a "
+                      "shard: set shards (--shards) to at least {} (the result depends on the shard "
+                      "count only, not on the rank count)",
+                      ranks_, shards_, ranks_));
     if (ranks_ > 1) {
       detail::check_same_setup(ctx_, model, train_size, dev_size, options, options_);
       detail::broadcast_start(ctx_, model, optimizer);
@@ -265,7 +269,8 @@ class DataParallel {
     local_.assign(fixed_ ? mine_.size * width : width, T(0));
     total_.assign(width, T(0));
     counts_.resize(ranks_);
-    for (std::size_t r = 0; r < ranks_; ++r) counts_[r] = static_cast<int>(shards_of_rank(shards_, ranks_, r).size * width);
+    for (std::size_t r = 0; r < ranks_; ++r)
+      counts_[r] = static_cast<int>(shards_of_rank(shards_, ranks_, r).size * width);
     if (fixed_ && ranks_ > 1 && ctx_.is_root()) received_.resize(shards_ * width);
     if constexpr (Model::has_batch_sync) {  // one model per own shard, run together (synchronised batch norm)
       auto replicas = std::make_shared<Replicas<Model>>();
@@ -391,7 +396,8 @@ class DataParallel {
         continue;
       }
       const std::size_t s = mine_.begin + k;
-      const T weight = static_cast<T>(static_cast<double>(shard_of_batch(m, shards_, s).size) / static_cast<double>(m));
+      const T weight =
+          static_cast<T>(static_cast<double>(shard_of_batch(m, shards_, s).size) / static_cast<double>(m));
       detail::contribute(out, add, weight, *shards[k], std::span<const Range>(statistics_), T(s == 0 ? 1 : 0),
                          shards[k]->cost());
     }

@@ -56,14 +56,15 @@ template <class Model, class TrainFeed, class DevFeed, class Optimizer, class...
 History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer,
             const FitOptions& options, const Options& parallel, Callbacks&&... callbacks) {
   DataParallel<typename Model::value_type> strategy(ctx, parallel);
-  return run_or_abort(ctx, [&] { return sg::fit(strategy, model, train, dev, optimizer, options, callbacks...); });
+  return run_or_abort(ctx,
+                      [&] { return sg::fit(strategy, model, train, dev, optimizer, options, callbacks...); });
 }
 
 // sg::fit over the ranks of `ctx` with the default Options (the fixed-order reduction).
 template <class Model, class TrainFeed, class DevFeed, class Optimizer, class... Callbacks>
-  requires(!(std::is_same_v<std::remove_cvref_t<Callbacks>, Options> || ...))
-History fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer,
-            const FitOptions& options, Callbacks&&... callbacks) {
+requires(!(std::is_same_v<std::remove_cvref_t<Callbacks>, Options> || ...)) History
+    fit(const Context& ctx, Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer,
+        const FitOptions& options, Callbacks&&... callbacks) {
   return distributed::fit(ctx, model, train, dev, optimizer, options, Options{},
                           std::forward<Callbacks>(callbacks)...);
 }

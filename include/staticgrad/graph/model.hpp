@@ -261,7 +261,8 @@ class Model {
   // Shards of one batch in lockstep (synchronised batch norm: graph/batch_exchange.hpp)
 
   // Whether a layer's training expression sums over the batch in a way the shards can share.
-  static constexpr bool has_batch_sync = detail::count_batch_sync<T, Net>(std::make_index_sequence<Net::size>{}) > 0;
+  static constexpr bool has_batch_sync =
+      detail::count_batch_sync<T, Net>(std::make_index_sequence<Net::size>{}) > 0;
 
   // A model of the same network holding this one's parameters, frozen parameters, mode, L2, seed, step.
   Model replica() const {
@@ -573,7 +574,8 @@ class Model {
   void collect_nodes(std::span<Model* const> shards) {
     together_nodes_.resize(shards.size() * Net::size);
     for (std::size_t i = 0; i < shards.size(); ++i)
-      for_each_element(shards[i]->nodes_, [&](auto& node) { together_nodes_[i * Net::size + node.index] = &node; });
+      for_each_element(shards[i]->nodes_,
+                       [&](auto& node) { together_nodes_[i * Net::size + node.index] = &node; });
   }
   template <class N>
   N& node_of_shard(std::size_t i, const N& node) const {
@@ -592,18 +594,23 @@ class Model {
                           partials.subspan(i * Op::sync_width, Op::sync_width));
       }
       const std::span<const double> total = exchange.sum(Op::sync_width, weighted);
-      for (std::size_t i = 0; i < shards.size(); ++i) node_of_shard(i, node).train_expr.op.sync_total(round, total);
+      for (std::size_t i = 0; i < shards.size(); ++i)
+        node_of_shard(i, node).train_expr.op.sync_total(round, total);
     }
   }
   template <class N>
-  [[gnu::noinline]] void forward_node_together(N& node, std::span<Model* const> shards, BatchExchange& exchange) {
+  [[gnu::noinline]] void forward_node_together(N& node, std::span<Model* const> shards,
+                                               BatchExchange& exchange) {
     if constexpr (detail::syncs_batch<N>())
-      if (mode_ == Mode::train)
-        exchange_batch_sums(node, shards, exchange, 0, N::train_expression::op_type::sync_forward_rounds, false);
+      if (mode_ == Mode::train) {
+        constexpr std::size_t rounds = N::train_expression::op_type::sync_forward_rounds;
+        exchange_batch_sums(node, shards, exchange, 0, rounds, false);
+      }
     for (std::size_t i = 0; i < shards.size(); ++i) shards[i]->forward_node(node_of_shard(i, node));
   }
   template <class N>
-  [[gnu::noinline]] void backward_node_together(N& node, std::span<Model* const> shards, BatchExchange& exchange) {
+  [[gnu::noinline]] void backward_node_together(N& node, std::span<Model* const> shards,
+                                                BatchExchange& exchange) {
     if constexpr (detail::syncs_batch<N>())
       if (mode_ == Mode::train && needs_backward_[node.index]) {
         constexpr std::size_t round = N::train_expression::op_type::sync_forward_rounds;

@@ -107,7 +107,8 @@ struct ChannelBatchNorm {
   void partial_squares(ConstView<T> z, std::span<double> out) const {
     sg::parallel::for_each_index(C, z.cols * G, [&](std::size_t c) {
       double squares = 0;
-      for (std::size_t j = 0; j < z.cols; ++j) squares += pixel_squares(z.data + j * z.rows + c * G, mean_[c]);
+      for (std::size_t j = 0; j < z.cols; ++j)
+        squares += pixel_squares(z.data + j * z.rows + c * G, mean_[c]);
       out[c] = squares;
     });
   }

@@ -212,7 +212,8 @@ concept TrainingStrategy = requires(const S& s) {
 };
 
 // The loop, with the strategy that computes each mini-batch's gradient.
-template <TrainingStrategy Strategy, class Model, class TrainFeed, class DevFeed, class Optimizer, class... Callbacks>
+template <TrainingStrategy Strategy, class Model, class TrainFeed, class DevFeed, class Optimizer,
+          class... Callbacks>
 History fit(Strategy& strategy, Model& model, TrainFeed& train, DevFeed& dev, Optimizer& optimizer,
             const FitOptions& options, Callbacks&&... callbacks) {
   using T = typename Model::value_type;
