@@ -20,7 +20,9 @@
 //
 // Usage: train_throughput [--reps N] [--batches 1,16,64,256,1024] [--no-torch] [--no-dlib] [--no-wide]
 //                         [--no-infer] [--torch-env "K=V ...;K=V ..."] [--dlib-env "K=V ...;..."]
-//                         [--steps-b1 N] [--steps-b16 N] [--max-samples N] [--write-data FILE]
+//                         [--steps-b1 N] [--steps-b16 N] [--max-samples N] [--write-data FILE] [--profile]
+// --profile: after each batch size's line, one more staticgrad epoch with Model::profile on, printed as
+// microseconds per step by node and pass, with the batch gather and the Adam step (timers add a little).
 #include <unistd.h>
 
 #include <omp.h>
@@ -65,14 +67,17 @@ struct TrainResult {
   double seconds = 0;
   std::size_t samples = 0;
   double allocations_per_step = 0;
+  std::string profile;  // with `profile`: microseconds per step, by node and pass, gather and Adam
 };
 
 // One epoch of staticgrad training: a fresh model (He init), Adam, mini-batches gathered column by
 // column straight into the buffers bound as the inputs.
 template <std::size_t H1, std::size_t H2>
 TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int64_t>& order, std::size_t batch,
-                             std::size_t steps, std::uint64_t seed) {
+                             std::size_t steps, std::uint64_t seed, bool profile = false) {
   auto model = sg::make_model<float>(make_net<H1, H2>(), seed);
+  model.set_profiling(profile);
+  double gather_seconds = 0, adam_seconds = 0;
   sg::Adam<float> adam;
   sg::Matrix<float> x(data.features, batch), y(bench::classes, batch);
   bench::shuffle(order, data.samples, seed);
@@ -84,6 +89,7 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
   for (std::size_t s = 0; s < steps; ++s) {
     if (s == 1) before = bench::allocations.load();
     const std::int64_t* idx = order.data() + (s * batch) % data.samples;
+    const auto gather_start = bench::clock::now();
     float* xd = x.data();
     float* yd = y.data();
     sg::parallel::for_each_index(batch, features, [&](std::size_t j) {
@@ -93,12 +99,30 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
       for (std::size_t c = 0; c < bench::classes; ++c) yj[c] = 0.0f;
       yj[data.labels[k]] = 1.0f;
     });
+    if (profile) gather_seconds += bench::seconds_since(gather_start);
     model.forward();
     model.backward();
+    const auto adam_start = bench::clock::now();
     adam.step(model.parameters(), model.gradients(), model.slices(), 1e-3f);
+    if (profile) adam_seconds += bench::seconds_since(adam_start);
   }
-  TrainResult r{bench::seconds_since(t0), steps * batch, 0};
+  TrainResult r{bench::seconds_since(t0), steps * batch, 0, {}};
   if (steps > 1) r.allocations_per_step = double(bench::allocations.load() - before) / double(steps - 1);
+  if (profile) {
+    const double us = 1e6 / double(steps), step_us = us * r.seconds;
+    const sg::Profile p = model.profile();
+    r.profile = fmt::format("#   B={} per step: {:.1f} us ({} steps, profiled)\n", batch, step_us, steps);
+    const auto row = [&](const std::string& what, double seconds, const std::string& detail) {
+      r.profile += fmt::format("#     {:<30} {:8.1f} us {:5.1f}%  {}\n", what, us * seconds,
+                               100.0 * us * seconds / step_us, detail);
+    };
+    for (const sg::NodeTime& n : p.nodes)
+      row(n.name + " " + n.kind, n.seconds(),
+          fmt::format("(forward {:.1f} + backward {:.1f})", us * n.forward.seconds, us * n.backward.seconds));
+    row("gather the batch", gather_seconds, "");
+    row("Adam step", adam_seconds, "");
+    row("rest (bookkeeping, L2, timers)", r.seconds - p.seconds() - gather_seconds - adam_seconds, "");
+  }
   return r;
 }
 
@@ -141,7 +165,7 @@ int main(int argc, char** argv) {
   using bench::median;
   int reps = 5;
   std::vector<std::size_t> batches{1, 16, 64, 256, 1024};
-  bool use_torch = true, use_dlib = true, wide = true, infer = true;
+  bool use_torch = true, use_dlib = true, wide = true, infer = true, profile = false;
   std::size_t steps_b1 = 3000, steps_b16 = 1000, max_samples = 0;
   std::string torch_envs, dlib_envs;  // empty: the four settings of bench::thread_settings
   std::string write_data_only;
@@ -157,6 +181,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-dlib") use_dlib = false;
     else if (a == "--no-wide") wide = false;
     else if (a == "--no-infer") infer = false;
+    else if (a == "--profile") profile = true;
     else if (a == "--torch-env") torch_envs = next();
     else if (a == "--dlib-env") dlib_envs = next();
     else if (a == "--steps-b1") steps_b1 = std::stoul(next());
@@ -164,7 +189,7 @@ int main(int argc, char** argv) {
     else if (a == "--write-data") write_data_only = next();
     else if (a == "--max-samples") max_samples = std::stoul(next());
     else {
-      fmt::print(stderr, "usage: {} [--reps N] [--batches 1,16,...] [--no-torch] [--no-dlib] [--no-wide] [--no-infer]\n"
+      fmt::print(stderr, "usage: {} [--reps N] [--batches 1,16,...] [--no-torch] [--no-dlib] [--no-wide] [--no-infer] [--profile]\n"
                  "  [--torch-env \"K=V ...;K=V ...\"] [--dlib-env \"K=V ...;...\"] [--steps-b1 N] [--steps-b16 N]\n"
                  "  [--max-samples N (at most N samples per run)] [--write-data FILE (write the standardised data file for the workers and exit)]\n", argv[0]);
       return 2;
@@ -254,6 +279,7 @@ int main(int argc, char** argv) {
                *std::max_element(allocs.begin(), allocs.end()), steps, *std::min_element(loads.begin(), loads.end()),
                *std::max_element(loads.begin(), loads.end()));
     if (!all_text.empty()) fmt::print("#   B={} every setting (median samples/s):{}\n", batch, all_text);
+    if (profile) fmt::print("{}", train_staticgrad<256, 128>(data, order, batch, steps, 1000, true).profile);
     std::fflush(stdout);
   }
 

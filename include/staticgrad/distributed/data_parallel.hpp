@@ -283,8 +283,9 @@ class DataParallel {
 
   // Forward and backward in the model's current mode over the global mini-batch `batch` (sample indices,
   // the same on every rank). Afterwards model.gradients() holds the gradient of the mean cost over the
-  // whole batch, the running statistics those of the whole batch (for a layer that does not synchronise,
-  // the shards' m_s / m weighted mean), and the returned cost is the batch's (the same bits on every rank).
+  // whole batch, the running statistics those of the whole batch (in a network without a synchronising
+  // op, the shards' m_s / m weighted mean), and the returned cost is the batch's (the same bits on every
+  // rank).
   template <class Model, class Feed>
   T step(Model& model, Feed& train, std::span<const std::size_t> batch) {
     if (ranks_ == 1 && shards_ == 1) {
