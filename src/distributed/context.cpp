@@ -66,6 +66,9 @@ MPI_Datatype mpi_type(detail::element type) {
   return MPI_BYTE;
 }
 
+static_assert(sizeof(MPI_Request) <= 16 && alignof(MPI_Request) <= 8,
+              "Request's storage holds an MPI_Request");
+
 void check(int code, const char* call) {
   if (code == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING];
@@ -209,6 +212,81 @@ void Context::gather_raw(const void* send, std::size_t send_count, void* receive
 #else
   (void)root;
 #endif
+}
+
+namespace {
+#ifdef STATICGRAD_HAVE_MPI
+MPI_Request* handle_of(unsigned char* storage) { return reinterpret_cast<MPI_Request*>(storage); }
+#endif
+}  // namespace
+
+void Context::start_allgather_raw(const void* send, std::size_t send_count, void* received,
+                                  std::size_t received_count, std::span<const int> counts,
+                                  std::span<const int> displacements, detail::element type,
+                                  Request& request) const {
+  if (request.pending_) throw error("sg::distributed: start_allgather with a request still pending");
+  const auto ranks = static_cast<std::size_t>(size_);
+  if (counts.size() != ranks || displacements.size() != ranks)
+    throw error(fmt::format("sg::distributed: start_allgather: {} counts and {} displacements for {} ranks",
+                            counts.size(), displacements.size(), size_));
+  if (static_cast<std::size_t>(counts[static_cast<std::size_t>(rank_)]) != send_count)
+    throw error(fmt::format("sg::distributed: start_allgather: rank {} sends {} elements, its count says {}",
+                            rank_, send_count, counts[static_cast<std::size_t>(rank_)]));
+  for (std::size_t r = 0; r < ranks; ++r)
+    if (counts[r] < 0 || displacements[r] < 0 ||
+        static_cast<std::size_t>(displacements[r]) + static_cast<std::size_t>(counts[r]) > received_count)
+      throw error(
+          fmt::format("sg::distributed: start_allgather: rank {}'s {} elements at {} do not fit a "
+                      "buffer of {}",
+                      r, counts[r], displacements[r], received_count));
+  if (!uses_mpi_ || size_ == 1) {
+    if (send_count)
+      std::memmove(
+          static_cast<char*>(received) +
+              static_cast<std::size_t>(displacements[static_cast<std::size_t>(rank_)]) * element_bytes(type),
+          send, send_count * element_bytes(type));
+    return;
+  }
+#ifdef STATICGRAD_HAVE_MPI
+  checked_count(received_count, "start_allgather");
+  check(MPI_Iallgatherv(send, static_cast<int>(send_count), mpi_type(type), received, counts.data(),
+                        displacements.data(), mpi_type(type), MPI_COMM_WORLD, handle_of(request.handle_)),
+        "MPI_Iallgatherv");
+  request.pending_ = true;
+#endif
+}
+
+void Context::start_allreduce_raw(void* data, std::size_t count, detail::element type,
+                                  Request& request) const {
+  if (request.pending_) throw error("sg::distributed: start_allreduce_sum with a request still pending");
+#ifdef STATICGRAD_HAVE_MPI
+  if (uses_mpi_ && size_ > 1) {
+    check(MPI_Iallreduce(MPI_IN_PLACE, data, checked_count(count, "start_allreduce_sum"), mpi_type(type),
+                         MPI_SUM, MPI_COMM_WORLD, handle_of(request.handle_)),
+          "MPI_Iallreduce");
+    request.pending_ = true;
+  }
+#else
+  (void)data, (void)count, (void)type;
+#endif
+}
+
+bool Context::test(Request& request) const {
+  if (!request.pending_) return true;
+#ifdef STATICGRAD_HAVE_MPI
+  int done = 0;
+  check(MPI_Test(handle_of(request.handle_), &done, MPI_STATUS_IGNORE), "MPI_Test");
+  request.pending_ = done == 0;
+#endif
+  return !request.pending_;
+}
+
+void Context::wait(Request& request) const {
+  if (!request.pending_) return;
+#ifdef STATICGRAD_HAVE_MPI
+  check(MPI_Wait(handle_of(request.handle_), MPI_STATUS_IGNORE), "MPI_Wait");
+#endif
+  request.pending_ = false;
 }
 
 }  // namespace sg::distributed

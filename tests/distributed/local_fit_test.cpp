@@ -89,6 +89,49 @@ BOOST_AUTO_TEST_CASE(both_reductions_agree_in_one_process) {
   for (float v : a.parameters()) BOOST_REQUIRE(std::isfinite(v));
 }
 
+// The reduction's buckets (started during the backward pass) change no bit: one bucket per parameter,
+// the default and one bucket after the pass, with and without batch norm (shards run together or one
+// after another), for both reductions, with a last batch smaller than the shard count.
+BOOST_AUTO_TEST_CASE(buckets_do_not_change_the_result) {
+  const auto train = blobs(91, 5), dev = blobs(20, 6);  // 91 = 9 batches of 10 and one of 1
+  sd::Context local;
+  auto options = quiet(2, 10);
+  options.shards = 3;
+  auto run = [&](auto net, sd::Reduction reduction, std::size_t bucket_bytes) {
+    auto model = make_model<float>(net, 7);
+    model.set_l2(0.02);
+    ClassificationFeed<float> tf(train), df(dev);
+    Adam<float> adam;
+    const History h = sd::fit(local, model, tf, df, adam, options,
+                              sd::Options{.reduction = reduction, .bucket_bytes = bucket_bytes});
+    std::vector<float> out(model.parameters().begin(), model.parameters().end());
+    out.insert(out.end(), adam.state().begin(), adam.state().end());
+    for (const auto& r : h.records()) out.push_back(static_cast<float>(r.train_cost));
+    return out;
+  };
+  for (auto reduction : {sd::Reduction::fixed_order, sd::Reduction::allreduce}) {
+    const auto full_one = run(full_net(), reduction, 0), plain_one = run(plain_net(), reduction, 0);
+    for (std::size_t bytes : {std::size_t{4}, std::size_t{256}, sd::Options{}.bucket_bytes}) {
+      BOOST_TEST_CONTEXT("bucket_bytes " << bytes << ", reduction " << static_cast<int>(reduction)) {
+        BOOST_TEST(same_bits<float>(run(full_net(), reduction, bytes), full_one));
+        BOOST_TEST(same_bits<float>(run(plain_net(), reduction, bytes), plain_one));
+      }
+    }
+  }
+}
+
+// Buckets are cut at parameter boundaries, the end of the buffer first, the cost (the last element) in
+// the first; a parameter larger than the limit has a bucket of its own.
+BOOST_AUTO_TEST_CASE(buckets_follow_the_backward_pass) {
+  auto model = make_model<float>(plain_net(), 1);  // W1 16x4, b1 16, W2 3x16, b2 3: offsets 0, 64, 80, 128
+  using R = sd::Range;
+  BOOST_TEST((sd::detail::plan_buckets(model, 0) == std::vector<R>{{0, 132}}));
+  BOOST_TEST((sd::detail::plan_buckets(model, 1) == std::vector<R>{{128, 4}, {80, 48}, {64, 16}, {0, 64}}));
+  BOOST_TEST((sd::detail::plan_buckets(model, 60) == std::vector<R>{{80, 52}, {64, 16}, {0, 64}}));
+  BOOST_TEST((sd::detail::plan_buckets(model, 68) == std::vector<R>{{64, 68}, {0, 64}}));
+  BOOST_TEST((sd::detail::plan_buckets(model, 1000) == std::vector<R>{{0, 132}}));
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_smaller_than_the_shard_count_still_trains) {
   const auto train = blobs(9, 7), dev = blobs(5, 8);
   auto model = make_model<float>(plain_net(), 1);

@@ -40,7 +40,7 @@ struct Run {
 };
 template <class MakeNet = decltype(&full_net)>
 Run train_full(const sd::Context& ctx, sd::Reduction reduction, std::size_t shards, std::size_t epochs = 3,
-               MakeNet make_net = full_net) {
+               MakeNet make_net = full_net, std::size_t bucket_bytes = sd::Options{}.bucket_bytes) {
   const auto train = blobs(103, 1), dev = blobs(41, 2);  // 103 / 16: a partial last batch of 7
   auto model = make_model<float>(make_net(), 3);
   model.set_l2(0.01);
@@ -51,8 +51,9 @@ Run train_full(const sd::Context& ctx, sd::Reduction reduction, std::size_t shar
   options.eval_batch_size = 8;
   options.shards = shards;
   Run run;
-  run.history = sd::fit(ctx, model, tf, df, adam, options, {.reduction = reduction}, EarlyStop{},
-                        on_root(OnEpochEnd{[&](auto&) { ++run.root_only_calls; }}));
+  run.history =
+      sd::fit(ctx, model, tf, df, adam, options, {.reduction = reduction, .bucket_bytes = bucket_bytes},
+              EarlyStop{}, on_root(OnEpochEnd{[&](auto&) { ++run.root_only_calls; }}));
   run.parameters.assign(model.parameters().begin(), model.parameters().end());
   run.adam_state.assign(adam.state().begin(), adam.state().end());
   return run;
@@ -75,15 +76,26 @@ BOOST_AUTO_TEST_CASE(fixed_order_is_bit_identical_to_one_process) {
   const sd::Context local;
   const std::size_t p = static_cast<std::size_t>(ctx.size());
   // One shard per rank, rank 0 with two, and S = 4 whatever P is (mpirun -np 2, 3, 4: one S on every P).
+  // The job reduces in buckets of one parameter each (4 bytes: every parameter overfills one), started
+  // during the backward pass; the process alone in one bucket after it.
   for (std::size_t shards : {p, p + 1, std::size_t{4}}) {
     if (shards < p || (shards == 4 && p + 1 >= 4)) continue;
-    const Run job = train_full(ctx, sd::Reduction::fixed_order, shards);
-    const Run alone = train_full(local, sd::Reduction::fixed_order, shards);
+    const Run job = train_full(ctx, sd::Reduction::fixed_order, shards, 3, full_net, 4);
+    const Run alone = train_full(local, sd::Reduction::fixed_order, shards, 3, full_net, 0);
     BOOST_TEST_CONTEXT("rank " << ctx.rank() << " of " << ctx.size() << ", " << shards << " shards") {
       BOOST_TEST(same_bits<float>(job.parameters, alone.parameters));
       BOOST_TEST(same_bits<float>(job.adam_state, alone.adam_state));
       BOOST_TEST(same_history(job.history, alone.history));
       BOOST_TEST(job.root_only_calls == (ctx.is_root() ? 3u : 0u));
+    }
+    // Without batch norm each rank runs its shards one after another (the buckets start during the last).
+    const Run plain_job = train_full(ctx, sd::Reduction::fixed_order, shards, 3, plain_net, 4);
+    const Run plain_alone = train_full(local, sd::Reduction::fixed_order, shards, 3, plain_net, 0);
+    BOOST_TEST_CONTEXT("plain_net, rank " << ctx.rank() << " of " << ctx.size() << ", " << shards
+                                          << " shards") {
+      BOOST_TEST(same_bits<float>(plain_job.parameters, plain_alone.parameters));
+      BOOST_TEST(same_bits<float>(plain_job.adam_state, plain_alone.adam_state));
+      BOOST_TEST(same_history(plain_job.history, plain_alone.history));
     }
   }
 }
@@ -99,8 +111,8 @@ BOOST_AUTO_TEST_CASE(fixed_order_is_bit_identical_to_one_process_for_a_cnn) {
                                       Dropout{.keep_prob = 0.8}, Dense<deduced, 3>{}, SoftmaxCrossEntropy{});
   };
   const std::size_t shards = static_cast<std::size_t>(ctx.size()) + 1;
-  const Run job = train_full(ctx, sd::Reduction::fixed_order, shards, 3, cnn);
-  const Run alone = train_full(local, sd::Reduction::fixed_order, shards, 3, cnn);
+  const Run job = train_full(ctx, sd::Reduction::fixed_order, shards, 3, cnn, 4);
+  const Run alone = train_full(local, sd::Reduction::fixed_order, shards, 3, cnn, 0);
   BOOST_TEST_CONTEXT("rank " << ctx.rank() << " of " << ctx.size() << ", " << shards << " shards") {
     BOOST_TEST(same_bits<float>(job.parameters, alone.parameters));
     BOOST_TEST(same_bits<float>(job.adam_state, alone.adam_state));
@@ -149,7 +161,7 @@ BOOST_AUTO_TEST_CASE(allreduce_is_within_tolerance_of_fixed_order) {
   const sd::Context& ctx = world();
   BOOST_REQUIRE(ctx.size() >= 2);
   const std::size_t p = static_cast<std::size_t>(ctx.size());
-  const Run fast = train_full(ctx, sd::Reduction::allreduce, p);
+  const Run fast = train_full(ctx, sd::Reduction::allreduce, p, 3, full_net, 4);  // a bucket per parameter
   const Run fixed = train_full(ctx, sd::Reduction::fixed_order, p);
   if (ctx.size() == 2) BOOST_TEST(same_bits<float>(fast.parameters, fixed.parameters));  // a + b == b + a
   // Beyond 2 ranks the sums' order differs. In full_net the first Dense's bias has a gradient that is 0

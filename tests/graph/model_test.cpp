@@ -207,4 +207,44 @@ BOOST_AUTO_TEST_CASE(outputs_and_gradients_do_not_depend_on_the_thread_count) {
   BOOST_TEST(std::memcmp(one.data(), three.data(), one.size() * sizeof(float)) == 0);
 }
 
+// backward(progress) reports, after each node with parameters, an offset from which every gradient is
+// already final: a copy taken then equals the gradients at the end of the pass, bit for bit.
+BOOST_AUTO_TEST_CASE(backward_progress_reports_only_final_gradients) {
+  auto net = sequential<20>(Dense<20, 16>{}, BatchNorm<16>{}, ReLU{}, Dense<16, 12>{}, ReLU{}, Dense<12, 5>{},
+                            SoftmaxCrossEntropy{});
+  auto model = make_model<double>(net, 4);
+  model.set_l2(0.3);
+  model.freeze("layer4");  // a frozen node is reported too, its gradients staying zero
+  const auto x = test::normal_matrix<double>(20, 9, 5);
+  const auto y = test::one_hot_matrix<double>(5, 9, 6);
+  model.bind<"x">(x);
+  model.bind<"y">(y);
+  struct Snapshots final : BackwardProgress {
+    const Model<double, decltype(net)>* model = nullptr;
+    std::vector<std::size_t> offsets;
+    std::vector<std::vector<double>> copies;
+    void final_from(std::size_t offset) override {
+      offsets.push_back(offset);
+      copies.emplace_back(model->gradients().begin() + static_cast<std::ptrdiff_t>(offset),
+                          model->gradients().end());
+    }
+  } progress;
+  progress.model = &model;
+  model.forward();
+  model.backward(progress);
+  const std::vector<double> final_gradients(model.gradients().begin(), model.gradients().end());
+  // layer6, layer4, layer2 (batch norm), layer1: the nodes with parameters, in reverse.
+  BOOST_TEST(progress.offsets.size() == 4u);
+  BOOST_TEST(progress.offsets.back() == 0u);
+  for (std::size_t k = 1; k < progress.offsets.size(); ++k)
+    BOOST_TEST(progress.offsets[k] < progress.offsets[k - 1]);
+  for (std::size_t k = 0; k < progress.offsets.size(); ++k)
+    BOOST_TEST(std::memcmp(progress.copies[k].data(), final_gradients.data() + progress.offsets[k],
+                           progress.copies[k].size() * sizeof(double)) == 0);
+  model.forward();
+  model.backward();  // the plain pass computes the same gradients
+  BOOST_TEST(std::memcmp(model.gradients().data(), final_gradients.data(),
+                         final_gradients.size() * sizeof(double)) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

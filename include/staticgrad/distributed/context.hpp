@@ -23,7 +23,14 @@
 //
 // Collectives take spans of float, double or std::uint64_t; counts are element counts and must fit in
 // an int (MPI's count type), which the functions check. All ranks must call the same collectives in the
-// same order with matching sizes, as in MPI itself.
+// same order with matching sizes, as in MPI itself; a started (nonblocking) collective counts where it
+// is started.
+//
+// Nonblocking collectives (start_allgather, start_allreduce_sum) return at once with a Request; the
+// buffers (and the counts and displacements) must stay untouched until wait() or a test() that returns
+// true. MPI makes progress on them only inside MPI calls of this process, so a caller that computes
+// meanwhile calls test() now and then (distributed/data_parallel.hpp does between the nodes of a
+// backward pass). A local context completes them when they start.
 #pragma once
 
 #include <cstddef>
@@ -51,6 +58,23 @@ constexpr element element_of() {
     return element::u64;
 }
 }  // namespace detail
+
+class Context;
+
+// A started collective (see the file comment). Default: none, complete.
+class Request {
+ public:
+  Request() = default;
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+  // Whether it was started and has not completed yet (as far as the last test() knew).
+  bool pending() const { return pending_; }
+
+ private:
+  friend class Context;
+  alignas(8) unsigned char handle_[16] = {};  // the MPI_Request
+  bool pending_ = false;
+};
 
 class Context {
  public:
@@ -101,6 +125,24 @@ class Context {
   }
   void barrier() const;
 
+  // Nonblocking allgather: as allgather, into `received` at `displacements` (element offsets, one per
+  // rank). `request` must not be pending.
+  template <class T>
+  void start_allgather(std::span<const T> send, std::span<T> received, std::span<const int> counts,
+                       std::span<const int> displacements, Request& request) const {
+    start_allgather_raw(send.data(), send.size(), received.data(), received.size(), counts, displacements,
+                        detail::element_of<T>(), request);
+  }
+  // Nonblocking allreduce_sum, in place.
+  template <class T>
+  void start_allreduce_sum(std::span<T> data, Request& request) const {
+    start_allreduce_raw(data.data(), data.size(), detail::element_of<T>(), request);
+  }
+  // Whether `request` has completed (lets MPI progress); true for one that is not pending.
+  bool test(Request& request) const;
+  // Returns when `request` has completed.
+  void wait(Request& request) const;
+
   // Prints `staticgrad: rank R of P failed: <what>; aborting the job` on stderr and ends the whole job
   // (MPI_Abort with status 1; a local context exits with status 1).
   [[noreturn]] void abort(std::string_view what) const;
@@ -110,6 +152,10 @@ class Context {
   void allreduce_raw(void* data, std::size_t count, detail::element type, bool max) const;
   void gather_raw(const void* send, std::size_t send_count, void* received, std::size_t received_count,
                   std::span<const int> counts, detail::element type, int root, bool all) const;
+  void start_allgather_raw(const void* send, std::size_t send_count, void* received,
+                           std::size_t received_count, std::span<const int> counts,
+                           std::span<const int> displacements, detail::element type, Request& request) const;
+  void start_allreduce_raw(void* data, std::size_t count, detail::element type, Request& request) const;
 
   int rank_ = 0;
   int size_ = 1;

@@ -11,13 +11,17 @@
 //          FitOptions::shards shards (distributed/sharding.hpp), and rank r runs forward and backward on
 //          shards [r S / P, (r + 1) S / P). Shard s's gradient is weighted by m_s / m (the model's cost is
 //          a mean over the m_s samples it saw, so the weighted sum is the gradient of the mean over all m);
-//          the L2 term is carried by shard 0 alone. One reduction per step over one contiguous buffer of
+//          the L2 term is carried by shard 0 alone. One reduction per step over one buffer of
 //          parameter_count + 1 values: the weighted gradients, the batch-norm running statistics and the
-//          weighted cost, so every rank takes the same NaN-guard decision. Reduction::fixed_order gathers
-//          every shard's buffer to rank 0, which sums them in shard order and broadcasts the sum (the same
-//          bits for any P <= S); Reduction::allreduce sums each rank's shards in shard order, then calls
-//          MPI_Allreduce once (faster; its order is MPI's). With S = 1 on one rank the step is bind,
-//          forward, backward on the whole batch: no buffer, no copy.
+//          weighted cost, so every rank takes the same NaN-guard decision. It is cut into buckets
+//          (Options::bucket_bytes, at parameter boundaries, the last layers' first): the backward pass
+//          says when a bucket's gradients are final (graph/backward_progress.hpp), the rank's shards
+//          write their weighted parts, and the bucket's collective starts (nonblocking) while backward
+//          goes on with the layers before; the step waits for them all at its end. Reduction::fixed_order
+//          allgathers every shard's part of a bucket to every rank, and each rank sums them in shard
+//          order (the same bits for any P <= S, and for any bucket size); Reduction::allreduce sums each
+//          rank's shards in shard order, then MPI_Iallreduce per bucket (its order is MPI's). With S = 1
+//          on one rank the step is bind, forward, backward on the whole batch: no buffer, no copy.
 //   evaluate  the dev set split by chunks over the ranks (distributed::evaluate; sg::evaluate on one rank).
 //   any    a flag OR-ed over the ranks (a callback's `stop` on any rank stops every rank).
 // Batch norm is synchronised: a network whose training graph has batch norm (Model::has_batch_sync) runs
@@ -46,6 +50,7 @@
 #include "staticgrad/distributed/context.hpp"
 #include "staticgrad/distributed/evaluate.hpp"
 #include "staticgrad/distributed/sharding.hpp"
+#include "staticgrad/graph/backward_progress.hpp"
 #include "staticgrad/graph/batch_exchange.hpp"
 #include "staticgrad/graph/model.hpp"
 #include "staticgrad/train/evaluate.hpp"
@@ -60,6 +65,11 @@ enum class Reduction {
 
 struct Options {
   Reduction reduction = Reduction::fixed_order;
+  // The gradients are reduced in buckets of about this many bytes (cut at parameter boundaries), each
+  // started as soon as the backward pass has made its gradients final, while the pass goes on with the
+  // layers before it (as PyTorch DDP's buckets). 0: one bucket, started after the backward pass.
+  // The result does not depend on it: each element is summed over the shards in shard order either way.
+  std::size_t bucket_bytes = 256 * 1024;
 };
 
 namespace detail {
@@ -74,19 +84,47 @@ std::vector<Range> statistic_ranges(const Model& model) {
   return ranges;
 }
 
-// out = w * (gradients, cost) and ws * statistics in their slots, or out += that when `add`.
+// Elements [begin, end) of the reduction buffer (gradients, then the cost at index parameter_count):
+// out[i - begin] = w * gradient i (w * cost for the last), ws * parameter i in the statistics' slots, or
+// out[i - begin] += that when `add`.
 template <class T, class Model>
-void contribute(T* out, bool add, T w, const Model& model, std::span<const Range> statistics, T ws, T cost) {
+void contribute(T* out, bool add, T w, const Model& model, std::span<const Range> statistics, T ws, T cost,
+                std::size_t begin, std::size_t end) {
   const auto g = model.gradients();
   const auto p = model.parameters();
-  const std::size_t n = g.size();
+  const std::size_t n = g.size(), last = std::min(end, n);
+  out -= begin;
   if (add)
-    for (std::size_t i = 0; i < n; ++i) out[i] += w * g[i];
+    for (std::size_t i = begin; i < last; ++i) out[i] += w * g[i];
   else
-    for (std::size_t i = 0; i < n; ++i) out[i] = w * g[i];
+    for (std::size_t i = begin; i < last; ++i) out[i] = w * g[i];
   for (const Range& r : statistics)
-    for (std::size_t i = r.begin; i < r.end(); ++i) out[i] = add ? out[i] + ws * p[i] : ws * p[i];
-  out[n] = add ? out[n] + w * cost : w * cost;  // not 0 + w * x, which turns -0 into +0
+    for (std::size_t i = std::max(r.begin, begin); i < std::min(r.end(), end); ++i)
+      out[i] = add ? out[i] + ws * p[i] : ws * p[i];
+  if (end > n) out[n] = add ? out[n] + w * cost : w * cost;  // not 0 + w * x, which turns -0 into +0
+}
+
+// Buckets of the reduction buffer [0, width), `width` = parameter_count + 1, in the order the backward
+// pass makes them final (the end of the buffer first; the cost, the last element, in the first bucket):
+// cut at the parameters' offsets so that each holds at most `limit` elements unless one parameter alone
+// is larger; limit 0: one bucket.
+template <class Model>
+std::vector<Range> plan_buckets(const Model& model, std::size_t limit) {
+  const std::size_t n = model.parameters().size();
+  if (limit == 0 || Model::slot_count == 0) return {{0, n + 1}};
+  std::vector<Range> buckets;
+  std::size_t end = n + 1, begin = n + 1;  // the bucket being filled: [begin, end)
+  for (std::size_t s = Model::slot_count; s-- > 0;) {
+    const std::size_t offset = model.slices()[s].offset;
+    if (begin < n && begin < end &&
+        end - offset > limit) {  // it holds a gradient, this one would overfill it
+      buckets.push_back({begin, end - begin});
+      end = begin;
+    }
+    begin = offset;
+  }
+  buckets.push_back({0, end});
+  return buckets;
 }
 
 // The batch sums of synchronised batch norm (graph/batch_exchange.hpp) over the shards of one step: this
@@ -268,10 +306,8 @@ class DataParallel {
     statistics_ = detail::statistic_ranges(model);
     local_.assign(fixed_ ? mine_.size * width : width, T(0));
     total_.assign(width, T(0));
-    counts_.resize(ranks_);
-    for (std::size_t r = 0; r < ranks_; ++r)
-      counts_[r] = static_cast<int>(shards_of_rank(shards_, ranks_, r).size * width);
-    if (fixed_ && ranks_ > 1 && ctx_.is_root()) received_.resize(shards_ * width);
+    if (fixed_ && ranks_ > 1) received_.resize(shards_ * width);
+    plan(model);
     if constexpr (Model::has_batch_sync) {  // one model per own shard, run together (synchronised batch norm)
       auto replicas = std::make_shared<Replicas<Model>>();
       replicas->models.reserve(mine_.size - 1);
@@ -295,7 +331,7 @@ class DataParallel {
       return cost;
     }
     if constexpr (Model::has_batch_sync) return step_together(model, train, batch);
-    const std::size_t m = batch.size(), width = model.parameters().size() + 1;
+    const std::size_t m = batch.size();
     const std::uint64_t step = model.step(), seed = model.seed();
     const Restore<Model> restore{model, model.l2(), seed};
     const double lambda = restore.lambda;
@@ -305,15 +341,11 @@ class DataParallel {
         statistics_before_.insert(statistics_before_.end(), model.parameters().begin() + r.begin,
                                   model.parameters().begin() + r.end());
     }
-    for (std::size_t k = 0; k < mine_.size; ++k) {
+    begin_step(m, false);
+    Model* const one[] = {&model};
+    for (std::size_t k = 0; k < active_; ++k) {
       const std::size_t s = mine_.begin + k;
       const Range shard = shard_of_batch(m, shards_, s);
-      T* out = fixed_ ? local_.data() + k * width : local_.data();
-      const bool add = !fixed_ && k > 0;
-      if (shard.size == 0) {  // a last batch smaller than S: this shard weighs 0
-        if (!add) std::fill(out, out + width, T(0));
-        continue;
-      }
       if (k > 0 && !statistics_.empty()) {  // every shard starts from the step's running statistics
         std::size_t at = 0;
         for (const Range& r : statistics_)
@@ -322,12 +354,15 @@ class DataParallel {
       model.set_l2(s == 0 ? lambda : 0.0);
       model.set_seed(shard_seed(seed, s));
       train.bind(model, batch.subspan(shard.begin, shard.size), true, shard_step(step, s));
-      const T cost = model.forward();
-      model.backward();
-      const T weight = static_cast<T>(static_cast<double>(shard.size) / static_cast<double>(m));
-      detail::contribute(out, add, weight, model, std::span<const Range>(statistics_), weight, cost);
+      model.forward();
+      // Each shard's gradients go to its part of the buffer as they become final; the buckets start
+      // during the last shard's pass, when every shard of this rank has contributed to them.
+      Progress<Model> progress{*this, std::span<Model* const>(one), k, k + 1 == active_};
+      model.backward(progress);
+      progress.final_from(0);  // every bucket, also of a network without parameters
     }
-    return reduce(model);
+    if (active_ == 0) start_remaining();
+    return finish(model);
   }
 
   template <class Model, class Feed>
@@ -336,12 +371,18 @@ class DataParallel {
     return distributed::evaluate(ctx_, model, feed, batch_size);
   }
 
-  // Where the time of the exchanges goes: seconds in the steps' gradient reductions (the collectives,
-  // waiting for the other ranks included, and rank 0's sum), seconds in batch norm's exchanges, and the
-  // number of reductions (steps that needed one: none with one shard on one rank).
+  // Where the time of the exchanges goes: seconds in the steps' gradient reductions (starting, testing and
+  // waiting for the buckets' collectives, the other ranks included, and the sums), seconds in batch norm's
+  // exchanges, and the number of reductions (steps that needed one: none with one shard on one rank).
   double reduction_seconds() const { return reduction_seconds_; }
+  // The part of reduction_seconds() after the backward pass: waiting for the buckets and summing them (the
+  // rest is starting and testing them during the pass).
+  double reduction_wait_seconds() const { return wait_seconds_; }
   double batch_norm_exchange_seconds() const { return exchange_.seconds(); }
   std::size_t reductions() const { return reductions_; }
+  // The number of buckets the reduction is cut into (Options::bucket_bytes; 0 before begin() and with one
+  // shard on one rank, which reduces nothing).
+  std::size_t buckets() const { return buckets_.size(); }
 
   // `flag` OR-ed over the ranks.
   bool any(bool flag) const {
@@ -368,7 +409,7 @@ class DataParallel {
   // kept, not averaged.
   template <class Model, class Feed>
   T step_together(Model& model, Feed& train, std::span<const std::size_t> batch) {
-    const std::size_t m = batch.size(), width = model.parameters().size() + 1;
+    const std::size_t m = batch.size();
     const std::uint64_t step = model.step(), seed = model.seed();
     const Restore<Model> restore{model, model.l2(), seed};
     auto& replicas = *static_cast<Replicas<Model>*>(replicas_.get());
@@ -388,46 +429,126 @@ class DataParallel {
     }
     const std::span<Model* const> shards(replicas.shards);
     model.forward_together(shards, exchange_);
-    model.backward_together(shards, exchange_);
-    for (std::size_t k = 0; k < mine_.size; ++k) {
-      T* out = fixed_ ? local_.data() + k * width : local_.data();
-      const bool add = !fixed_ && k > 0;
-      if (k >= active) {  // a last batch smaller than S: this shard weighs 0
-        if (!add) std::fill(out, out + width, T(0));
-        continue;
-      }
-      const std::size_t s = mine_.begin + k;
-      const T weight =
-          static_cast<T>(static_cast<double>(shard_of_batch(m, shards_, s).size) / static_cast<double>(m));
-      detail::contribute(out, add, weight, *shards[k], std::span<const Range>(statistics_), T(s == 0 ? 1 : 0),
-                         shards[k]->cost());
-    }
-    return reduce(model);
+    begin_step(m, true);
+    Progress<Model> progress{*this, shards, 0, true};
+    model.backward_together(shards, exchange_, &progress);
+    progress.final_from(0);
+    return finish(model);
   }
 
-  // The one reduction of the step: the shards' buffers summed into the model's gradients and running
-  // statistics; returns the batch's cost.
+  // The buckets of the reduction buffer (detail::plan_buckets), and for each the elements every rank
+  // sends and where they land in received_: shard t's part of bucket [b, e) at S b + t (e - b).
   template <class Model>
-  T reduce(Model& model) {
-    const std::size_t np = model.parameters().size(), width = np + 1;
-    const double start = clock_seconds();
-    if (fixed_) {
-      const T* all = local_.data();
-      if (ranks_ > 1) {
-        ctx_.gather(std::span<const T>(local_), std::span<T>(received_), std::span<const int>(counts_));
-        all = received_.data();
+  void plan(const Model& model) {
+    buckets_ = detail::plan_buckets(model, options_.bucket_bytes / sizeof(T));
+    requests_ = std::make_unique<Request[]>(buckets_.size());
+    counts_.assign(buckets_.size() * ranks_, 0);
+    displacements_.assign(buckets_.size() * ranks_, 0);
+    for (std::size_t b = 0; b < buckets_.size(); ++b)
+      for (std::size_t r = 0; r < ranks_; ++r) {
+        const Range theirs = shards_of_rank(shards_, ranks_, r);
+        counts_[b * ranks_ + r] = static_cast<int>(theirs.size * buckets_[b].size);
+        displacements_[b * ranks_ + r] =
+            static_cast<int>(shards_ * buckets_[b].begin + theirs.begin * buckets_[b].size);
       }
-      if (ctx_.is_root()) {
-        std::copy(all, all + width, total_.begin());
-        for (std::size_t s = 1; s < shards_; ++s)
-          for (std::size_t i = 0; i < width; ++i) total_[i] += all[s * width + i];
-      }
-      ctx_.broadcast(std::span<T>(total_));
-    } else {
-      std::copy(local_.begin(), local_.end(), total_.begin());
-      ctx_.allreduce_sum(std::span<T>(total_));
+  }
+  // Shard weights of a step on m samples, and the parts of the shards without samples (a last batch
+  // smaller than S), which weigh 0. `together`: the running statistics are shard 0's, not a mean.
+  void begin_step(std::size_t m, bool together) {
+    started_ = 0;
+    active_ = std::min(mine_.size, m > mine_.begin ? m - mine_.begin : 0);  // shard t has samples iff t < m
+    weights_.resize(mine_.size);
+    statistic_weights_.resize(mine_.size);
+    for (std::size_t k = 0; k < mine_.size; ++k) {
+      const std::size_t s = mine_.begin + k;
+      weights_[k] =
+          static_cast<T>(static_cast<double>(shard_of_batch(m, shards_, s).size) / static_cast<double>(m));
+      statistic_weights_[k] = together ? T(s == 0 ? 1 : 0) : weights_[k];
     }
-    reduction_seconds_ += seconds_since(start);
+    if (fixed_) {
+      for (const Range& b : buckets_)
+        for (std::size_t k = active_; k < mine_.size; ++k) {
+          T* out = local_.data() + mine_.size * b.begin + k * b.size;
+          std::fill(out, out + b.size, T(0));
+        }
+    } else if (active_ == 0) {
+      std::fill(local_.begin(), local_.end(), T(0));
+    }
+  }
+  // Own shard k's part of bucket b, from `model` (which has run that shard's backward pass up to there).
+  template <class Model>
+  void contribute(std::size_t b, std::size_t k, const Model& model) {
+    const Range& bucket = buckets_[b];
+    T* out =
+        fixed_ ? local_.data() + mine_.size * bucket.begin + k * bucket.size : local_.data() + bucket.begin;
+    detail::contribute(out, !fixed_ && k > 0, weights_[k], model, std::span<const Range>(statistics_),
+                       statistic_weights_[k], model.cost(), bucket.begin, bucket.end());
+  }
+  // Starts the collective of bucket b (the next in order; every rank starts them in the same order).
+  void start(std::size_t b) {
+    const double begin = clock_seconds();
+    const Range& bucket = buckets_[b];
+    if (ranks_ > 1) {
+      if (fixed_)
+        ctx_.start_allgather(
+            std::span<const T>(local_.data() + mine_.size * bucket.begin, mine_.size * bucket.size),
+            std::span<T>(received_), std::span<const int>(counts_).subspan(b * ranks_, ranks_),
+            std::span<const int>(displacements_).subspan(b * ranks_, ranks_), requests_[b]);
+      else
+        ctx_.start_allreduce_sum(std::span<T>(local_.data() + bucket.begin, bucket.size), requests_[b]);
+    }
+    started_ = b + 1;
+    for (std::size_t i = 0; i < started_; ++i) ctx_.test(requests_[i]);  // MPI progresses inside its calls
+    reduction_seconds_ += seconds_since(begin);
+  }
+  void start_remaining() {
+    while (started_ < buckets_.size()) start(started_);
+  }
+
+  // Told by the backward pass of this rank's shards which gradients are final: the buckets that are
+  // now complete take those shards' parts, and when `last` (no shard of this rank runs after these)
+  // they start.
+  template <class Model>
+  struct Progress final : BackwardProgress {
+    DataParallel& dp;
+    std::span<Model* const> models;  // own shards first_shard, first_shard + 1, ...
+    std::size_t first_shard;
+    bool last;
+    std::size_t done = 0;  // buckets these shards contributed to
+    Progress(DataParallel& d, std::span<Model* const> m, std::size_t first, bool is_last)
+        : dp(d), models(m), first_shard(first), last(is_last) {}
+    void final_from(std::size_t offset) override {
+      while (done < dp.buckets_.size() && dp.buckets_[done].begin >= offset) {
+        for (std::size_t i = 0; i < models.size(); ++i) dp.contribute(done, first_shard + i, *models[i]);
+        if (last) dp.start(done);
+        ++done;
+      }
+    }
+  };
+
+  // The end of the step's reduction: each bucket, once complete, summed over the shards in shard order
+  // into the model's gradients and running statistics (the same bits on every rank for fixed_order);
+  // returns the batch's cost.
+  template <class Model>
+  T finish(Model& model) {
+    start_remaining();  // none are left unless a pass ended early
+    const double begin = clock_seconds();
+    const std::size_t np = model.parameters().size();
+    for (std::size_t b = 0; b < buckets_.size(); ++b) {
+      ctx_.wait(requests_[b]);
+      const Range& bucket = buckets_[b];
+      T* total = total_.data() + bucket.begin;
+      if (fixed_) {
+        const T* all = (ranks_ > 1 ? received_.data() : local_.data()) + shards_ * bucket.begin;
+        std::copy(all, all + bucket.size, total);
+        for (std::size_t t = 1; t < shards_; ++t)
+          for (std::size_t j = 0; j < bucket.size; ++j) total[j] += all[t * bucket.size + j];
+      } else {
+        std::copy(local_.data() + bucket.begin, local_.data() + bucket.end(), total);
+      }
+    }
+    wait_seconds_ += seconds_since(begin);
+    reduction_seconds_ += seconds_since(begin);
     ++reductions_;
     auto params = model.parameters();
     for (const Range& r : statistics_)
@@ -445,10 +566,16 @@ class DataParallel {
   Range mine_;
   bool fixed_ = true;
   std::vector<Range> statistics_;
-  // fixed_order: one buffer per own shard, and on rank 0 all of them; allreduce: one running sum.
+  // fixed_order: local_ holds every own shard's part of each bucket, bucket after bucket (own shard k's
+  // part of bucket [b, e) at mine_.size b + k (e - b)), received_ every shard's (shard t's at
+  // S b + t (e - b)); allreduce: local_ is one running sum over the own shards.
   std::vector<T> local_, received_, total_, statistics_before_;
-  std::vector<int> counts_;
-  double reduction_seconds_ = 0;
+  std::vector<Range> buckets_;
+  std::unique_ptr<Request[]> requests_;         // one per bucket
+  std::vector<int> counts_, displacements_;     // per bucket and rank: [b * P + r]
+  std::size_t started_ = 0, active_ = 0;        // this step: buckets started, own shards with samples
+  std::vector<T> weights_, statistic_weights_;  // this step's, per own shard
+  double reduction_seconds_ = 0, wait_seconds_ = 0;
   std::size_t reductions_ = 0;
   template <class Model>
   struct Replicas {

@@ -36,6 +36,7 @@
 #include "staticgrad/core/indexed_tuple.hpp"
 #include "staticgrad/core/random.hpp"
 #include "staticgrad/core/shape_check.hpp"
+#include "staticgrad/graph/backward_progress.hpp"
 #include "staticgrad/graph/batch_exchange.hpp"
 #include "staticgrad/graph/layer.hpp"
 #include "staticgrad/graph/network.hpp"
@@ -252,10 +253,9 @@ class Model {
   }
 
   // Gradients of the last forward's cost with respect to every parameter that is not frozen.
-  void backward() {
-    begin_backward();
-    for_each_element_reversed(nodes_, [&](auto& node) { backward_node(node); });
-  }
+  void backward() { run_backward(nullptr); }
+  // The same, telling `progress` after each node which gradients are final (graph/backward_progress.hpp).
+  void backward(BackwardProgress& progress) { run_backward(&progress); }
 
   // ------------------------------------------------------------------------------------------------
   // Shards of one batch in lockstep (synchronised batch norm: graph/batch_exchange.hpp)
@@ -312,11 +312,16 @@ class Model {
     for (Model* s : shards) s->finish_forward();
   }
   // backward() of every model in `shards` after forward_together, node by node in reverse together, the
-  // batch sums of the synchronised ops through `exchange`.
-  void backward_together(std::span<Model* const> shards, BatchExchange& exchange) {
+  // batch sums of the synchronised ops through `exchange`. `progress`, if given, is told after each node
+  // which gradients are final in every shard's model (graph/backward_progress.hpp).
+  void backward_together(std::span<Model* const> shards, BatchExchange& exchange,
+                         BackwardProgress* progress = nullptr) {
     for (Model* s : shards) s->begin_backward();
     collect_nodes(shards);
-    for_each_element_reversed(nodes_, [&](auto& node) { backward_node_together(node, shards, exchange); });
+    for_each_element_reversed(nodes_, [&](auto& node) {
+      backward_node_together(node, shards, exchange);
+      report_final(node, progress);
+    });
   }
 
   // The value of node `Name` after the last forward (rows x m).
@@ -560,6 +565,19 @@ class Model {
       pass_cost_ += static_cast<T>(l2_lambda_ / (2.0 * static_cast<double>(m_))) * l2_penalty();
     cost_ = pass_cost_;
     return cost_;
+  }
+  void run_backward(BackwardProgress* progress) {
+    begin_backward();
+    for_each_element_reversed(nodes_, [&](auto& node) {
+      backward_node(node);
+      report_final(node, progress);
+    });
+  }
+  template <class N>
+  void report_final(const N& node, BackwardProgress* progress) const {
+    if constexpr (!N::is_input)
+      if constexpr (N::layer_type::params.size() > 0)
+        if (progress) progress->final_from(slices_[node.first_slot].offset);
   }
   void begin_backward() {
     if (losses_computed_ == 0)
