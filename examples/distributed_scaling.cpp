@@ -1,15 +1,19 @@
+// check-output: ranks 1  threads/rank [0-9]+  reduction fixed  buckets 0  batch 256  shards 1  samples/s [0-9]+
 // Data-parallel scaling: training samples per second on 1 process and under `mpirun -np N`, the numbers
 // in docs/distributed.md. A 784-256-128-10 network (Fashion-MNIST's shape, 235,146 parameters) on
 // synthetic data, so it needs no data set; one untimed warm-up epoch, then `--epochs` timed ones.
 //
 //   build/examples/distributed_scaling [--distributed] [--reduction fixed|allreduce] [--batch B]
 //                                      [--epochs E] [--samples N] [--threads T] [--shards S] [--batch-norm]
+//                                      [--bucket-kib K] [--short]
 //   mpirun -np 2 build/examples/distributed_scaling --distributed --threads 1
 //
-// Prints one line on rank 0: ranks, threads per rank, reduction, samples/s, bytes reduced per step, and
-// the milliseconds per step spent in the gradient reduction and in batch norm's exchanges (with
-// --batch-norm: BatchNorm after each hidden Dense layer, synchronised over the shards). It trains with
-// sg::fit and the strategy written out, sg::distributed::DataParallel, to read those times from it.
+// Prints one line on rank 0: ranks, threads per rank, reduction, the reduction's buckets (started during
+// the backward pass; --bucket-kib 0: one after it), samples/s, bytes reduced per step, and the
+// milliseconds per step spent in the gradient reduction (and the part of it after the backward pass,
+// waiting for the buckets) and in batch norm's exchanges (with --batch-norm: BatchNorm after each
+// hidden Dense layer, synchronised over the shards). It trains with sg::fit and the strategy written
+// out, sg::distributed::DataParallel, to read those times from it.
 #include <omp.h>
 
 #include <cstdio>
@@ -31,7 +35,8 @@ struct Options {
   sg::distributed::Reduction reduction = sg::distributed::Reduction::fixed_order;
   std::size_t batch = 256, epochs = 2, samples = 16384;
   std::size_t shards = 0;  // 0: one per rank
-  bool batch_norm = false;
+  std::size_t bucket_kib = sg::distributed::Options{}.bucket_bytes / 1024;
+  bool batch_norm = false, short_run = false;
   int threads = 0;
 };
 
@@ -51,9 +56,17 @@ bool parse(int argc, char** argv, Options& o) {
       .option("--threads", o.threads, "T", "OpenMP threads per rank (default: all cores)")
       .option("--shards", o.shards, "S",
               "shards per mini-batch, at least the rank count (default: one per rank)")
+      .option("--bucket-kib", o.bucket_kib, "K",
+              "gradient buckets of about K KiB, each reduced as soon as backward has made it final "
+              "(0: one bucket after the backward pass; default 256)")
       .flag("--batch-norm", o.batch_norm,
-            "BatchNorm after each hidden Dense layer (synchronised over the shards)");
+            "BatchNorm after each hidden Dense layer (synchronised over the shards)")
+      .flag("--short", o.short_run, "a quick run for CI: 2048 samples, 1 timed epoch");
   if (!cli.parse(argc, argv)) return false;
+  if (o.short_run) {
+    if (!cli.given("--samples")) o.samples = 2048;
+    if (!cli.given("--epochs")) o.epochs = 1;
+  }
   if (reduction != "fixed" && reduction != "allreduce")
     throw std::invalid_argument("--reduction is fixed or allreduce");
   o.reduction =
@@ -101,23 +114,26 @@ int main(int argc, char** argv) {
       options.shards = o.shards ? o.shards : static_cast<std::size_t>(ctx.size());
       options.progress.mode = sg::ProgressMode::quiet;
       options.epochs = 1;  // warm-up: buffers planned, pages touched, MPI connections made
-      sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, options, {.reduction = o.reduction});
+      const sg::distributed::Options parallel{.reduction = o.reduction, .bucket_bytes = o.bucket_kib * 1024};
+      sg::distributed::fit(ctx, model, train_feed, dev_feed, adam, options, parallel);
       options.initial_epoch = 1;
       options.epochs = 1 + o.epochs;
-      sg::distributed::DataParallel<float> strategy(ctx, {.reduction = o.reduction});
+      sg::distributed::DataParallel<float> strategy(ctx, parallel);
       const sg::History h = sg::fit(strategy, model, train_feed, dev_feed, adam, options);
       double seconds = 0;
       for (const auto& r : h.records()) seconds += r.seconds;
       const double steps = static_cast<double>(o.epochs * ((o.samples + o.batch - 1) / o.batch));
       if (ctx.is_root())
         fmt::print(
-            "ranks {}  threads/rank {}  reduction {}  batch {}  shards {}  samples/s {:.0f}  reduced/step {} "
-            "bytes  "
-            "reduce {:.2f} ms/step  batch-norm exchange {:.2f} ms/step  train_cost {:.4f}\n",
+            "ranks {}  threads/rank {}  reduction {}  buckets {}  batch {}  shards {}  samples/s {:.0f}  "
+            "reduced/step {} bytes  "
+            "reduce {:.2f} ms/step (after backward {:.2f})  batch-norm exchange {:.2f} ms/step  "
+            "train_cost {:.4f}\n",
             ctx.size(), omp_get_max_threads(),
-            o.reduction == sg::distributed::Reduction::fixed_order ? "fixed" : "allreduce", o.batch,
-            options.shards, static_cast<double>(o.epochs * o.samples) / seconds,
+            o.reduction == sg::distributed::Reduction::fixed_order ? "fixed" : "allreduce",
+            strategy.buckets(), o.batch, options.shards, static_cast<double>(o.epochs * o.samples) / seconds,
             (model.parameters().size() + 1) * sizeof(float), 1e3 * strategy.reduction_seconds() / steps,
+            1e3 * strategy.reduction_wait_seconds() / steps,
             1e3 * strategy.batch_norm_exchange_seconds() / steps, h.records().back().train_cost);
     };
     if (o.batch_norm)

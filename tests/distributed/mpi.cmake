@@ -9,6 +9,8 @@
 #   distributed_fault_shards              2 ranks, 1 shard: refused, both counts named
 #   example.fashion_mnist.shards          the flagship with --shards 4 on 1, 2 and 4 ranks: the same
 #                                         checkpoint bytes (tests/examples/shards_contract.cmake)
+#   example.fashion_mnist_cnn.shards      the same for the convolutional example
+#   example.distributed_scaling.mpi2      the scaling example on 2 ranks, its reduction in 4 buckets
 #
 # --oversubscribe: more ranks than cores (this machine has 2). As root, Open MPI refuses to start unless
 # OMPI_ALLOW_RUN_AS_ROOT and its confirmation are set; they are harmless otherwise.
@@ -56,18 +58,36 @@ foreach(_case data epoch shards)
   set_tests_properties(distributed_fault_${_case} PROPERTIES LABELS "mpi" TIMEOUT 180 ENVIRONMENT "${_sg_mpi_env}")
 endforeach()
 
-# The flagship with --shards 4 in one process and under mpirun -np 2 and -np 4: identical checkpoints.
-if(TARGET fashion_mnist)
-  set(_sg_fashion_data "$ENV{STATICGRAD_FASHION_MNIST}")
-  if(NOT _sg_fashion_data)
-    set(_sg_fashion_data /usr/share/datasets/fashion-mnist)
+# The flagship (2 epochs) and the CNN example (its one --short epoch) with --shards 4 in one process and
+# under mpirun -np 2 and -np 4: identical checkpoints.
+set(_sg_fashion_data "$ENV{STATICGRAD_FASHION_MNIST}")
+if(NOT _sg_fashion_data)
+  set(_sg_fashion_data /usr/share/datasets/fashion-mnist)
+endif()
+foreach(_example fashion_mnist fashion_mnist_cnn)
+  if(NOT TARGET ${_example})
+    continue()
   endif()
-  add_test(NAME example.fashion_mnist.shards
-    COMMAND "${CMAKE_COMMAND}" "-DEXAMPLE=$<TARGET_FILE:fashion_mnist>"
+  set(_sg_extra "")
+  if(_example STREQUAL "fashion_mnist")
+    set(_sg_extra "-DARGS=--epochs 2")
+  endif()
+  add_test(NAME example.${_example}.shards
+    COMMAND "${CMAKE_COMMAND}" "-DEXAMPLE=$<TARGET_FILE:${_example}>"
             "-DMPIRUN=${_sg_mpirun};${MPIEXEC_NUMPROC_FLAG}" "-DDATA=${_sg_fashion_data}"
-            "-DWORK=${CMAKE_CURRENT_BINARY_DIR}/shards_contract"
+            "-DWORK=${CMAKE_CURRENT_BINARY_DIR}/shards_contract_${_example}" ${_sg_extra}
             -P "${PROJECT_SOURCE_DIR}/tests/examples/shards_contract.cmake")
-  set_tests_properties(example.fashion_mnist.shards PROPERTIES
+  set_tests_properties(example.${_example}.shards PROPERTIES
     LABELS "mpi;example" TIMEOUT 600 ENVIRONMENT "${_sg_mpi_env};OMP_WAIT_POLICY=passive"
     SKIP_REGULAR_EXPRESSION "shards_contract: skipped")
+endforeach()
+
+# The scaling example on 2 ranks with synchronised batch norm, the reduction cut into several buckets.
+if(TARGET distributed_scaling)
+  add_test(NAME example.distributed_scaling.mpi2
+    COMMAND ${_sg_mpirun} ${MPIEXEC_NUMPROC_FLAG} 2 $<TARGET_FILE:distributed_scaling> --distributed --short
+            --threads 1 --batch-norm --bucket-kib 16)
+  set_tests_properties(example.distributed_scaling.mpi2 PROPERTIES
+    LABELS "mpi;example" TIMEOUT 120 ENVIRONMENT "${_sg_mpi_env};OMP_WAIT_POLICY=passive"
+    PASS_REGULAR_EXPRESSION "ranks 2  threads/rank 1  reduction fixed  buckets [2-9]  batch 256  shards 2  samples/s [0-9]+")
 endif()

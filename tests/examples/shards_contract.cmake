@@ -1,12 +1,12 @@
-# tests/examples/shards_contract.cmake - the rank count does not change a bit of the flagship's result:
+# tests/examples/shards_contract.cmake - the rank count does not change a bit of an example's result:
 #
-#   cmake -DEXAMPLE=<fashion_mnist> -DMPIRUN=<mpirun;args;-np> -DDATA=<folder> -DWORK=<scratch folder>
-#         -P shards_contract.cmake
+#   cmake -DEXAMPLE=<fashion_mnist or fashion_mnist_cnn> -DMPIRUN=<mpirun;args;-np> -DDATA=<folder>
+#         -DWORK=<scratch folder> [-DARGS="<more arguments, separated by spaces>"] -P shards_contract.cmake
 #
-# `fashion_mnist --short --shards 4` in one process (no mpirun), and under `mpirun -np 2` and `-np 4`
+# `EXAMPLE --short --shards 4 ARGS` in one process (no mpirun), and under `mpirun -np 2` and `-np 4`
 # with --distributed, write byte-identical best checkpoints (batch norm, dropout, L2, Adam and the
 # learning-rate schedule included) and print the same accuracies. Registered by tests/distributed/mpi.cmake
-# as example.fashion_mnist.shards (label mpi).
+# as example.fashion_mnist.shards and example.fashion_mnist_cnn.shards (label mpi).
 foreach(_var EXAMPLE MPIRUN DATA WORK)
   if(NOT ${_var})
     message(FATAL_ERROR "shards_contract.cmake needs -D${_var}=...")
@@ -18,7 +18,8 @@ endif()
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-set(_args --short --quiet --epochs 2 --shards 4 --data "${DATA}")
+separate_arguments(_extra UNIX_COMMAND "${ARGS}")
+set(_args --short --quiet --shards 4 ${_extra} --data "${DATA}")
 foreach(_ranks 1 2 4)
   if(_ranks EQUAL 1)
     set(_command "${EXAMPLE}" ${_args} --out "${WORK}/p1")
