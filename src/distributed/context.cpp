@@ -175,13 +175,20 @@ void Context::allreduce_raw(void* data, std::size_t count, detail::element type,
 #endif
 }
 
+namespace {
+// A gather's counts: one per rank, and this rank's equal to what it sends.
+void check_counts(const char* what, std::span<const int> counts, int rank, int size, std::size_t send_count) {
+  if (counts.size() != static_cast<std::size_t>(size))
+    throw error(fmt::format("sg::distributed: {}: {} counts for {} ranks", what, counts.size(), size));
+  if (static_cast<std::size_t>(counts[static_cast<std::size_t>(rank)]) != send_count)
+    throw error(fmt::format("sg::distributed: {}: rank {} sends {} elements, its count says {}", what, rank,
+                            send_count, counts[static_cast<std::size_t>(rank)]));
+}
+}  // namespace
+
 void Context::gather_raw(const void* send, std::size_t send_count, void* received, std::size_t received_count,
                          std::span<const int> counts, detail::element type, int root, bool all) const {
-  if (counts.size() != static_cast<std::size_t>(size_))
-    throw error(fmt::format("sg::distributed: gather: {} counts for {} ranks", counts.size(), size_));
-  if (static_cast<std::size_t>(counts[static_cast<std::size_t>(rank_)]) != send_count)
-    throw error(fmt::format("sg::distributed: gather: rank {} sends {} elements, its count says {}", rank_,
-                            send_count, counts[static_cast<std::size_t>(rank_)]));
+  check_counts("gather", counts, rank_, size_, send_count);
   std::size_t total = 0;
   for (int c : counts) total += static_cast<std::size_t>(c);
   const bool receives = all || rank_ == root;
@@ -225,13 +232,11 @@ void Context::start_allgather_raw(const void* send, std::size_t send_count, void
                                   std::span<const int> displacements, detail::element type,
                                   Request& request) const {
   if (request.pending_) throw error("sg::distributed: start_allgather with a request still pending");
+  check_counts("start_allgather", counts, rank_, size_, send_count);
   const auto ranks = static_cast<std::size_t>(size_);
-  if (counts.size() != ranks || displacements.size() != ranks)
-    throw error(fmt::format("sg::distributed: start_allgather: {} counts and {} displacements for {} ranks",
-                            counts.size(), displacements.size(), size_));
-  if (static_cast<std::size_t>(counts[static_cast<std::size_t>(rank_)]) != send_count)
-    throw error(fmt::format("sg::distributed: start_allgather: rank {} sends {} elements, its count says {}",
-                            rank_, send_count, counts[static_cast<std::size_t>(rank_)]));
+  if (displacements.size() != ranks)
+    throw error(fmt::format("sg::distributed: start_allgather: {} displacements for {} ranks",
+                            displacements.size(), size_));
   for (std::size_t r = 0; r < ranks; ++r)
     if (counts[r] < 0 || displacements[r] < 0 ||
         static_cast<std::size_t>(displacements[r]) + static_cast<std::size_t>(counts[r]) > received_count)

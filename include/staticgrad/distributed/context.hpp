@@ -59,8 +59,6 @@ constexpr element element_of() {
 }
 }  // namespace detail
 
-class Context;
-
 // A started collective (see the file comment). Default: none, complete.
 class Request {
  public:

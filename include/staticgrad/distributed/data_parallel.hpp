@@ -116,8 +116,8 @@ std::vector<Range> plan_buckets(const Model& model, std::size_t limit) {
   std::size_t end = n + 1, begin = n + 1;  // the bucket being filled: [begin, end)
   for (std::size_t s = Model::slot_count; s-- > 0;) {
     const std::size_t offset = model.slices()[s].offset;
-    if (begin < n && begin < end &&
-        end - offset > limit) {  // it holds a gradient, this one would overfill it
+    // Close the bucket when it holds a gradient and this parameter would overfill it.
+    if (begin < n && begin < end && end - offset > limit) {
       buckets.push_back({begin, end - begin});
       end = begin;
     }
@@ -361,7 +361,6 @@ class DataParallel {
       model.backward(progress);
       progress.final_from(0);  // every bucket, also of a network without parameters
     }
-    if (active_ == 0) start_remaining();
     return finish(model);
   }
 
@@ -531,7 +530,7 @@ class DataParallel {
   // returns the batch's cost.
   template <class Model>
   T finish(Model& model) {
-    start_remaining();  // none are left unless a pass ended early
+    start_remaining();  // none are left, unless this rank had no shard with samples
     const double begin = clock_seconds();
     const std::size_t np = model.parameters().size();
     for (std::size_t b = 0; b < buckets_.size(); ++b) {
@@ -547,8 +546,9 @@ class DataParallel {
         std::copy(local_.data() + bucket.begin, local_.data() + bucket.end(), total);
       }
     }
-    wait_seconds_ += seconds_since(begin);
-    reduction_seconds_ += seconds_since(begin);
+    const double waited = seconds_since(begin);
+    wait_seconds_ += waited;
+    reduction_seconds_ += waited;
     ++reductions_;
     auto params = model.parameters();
     for (const Range& r : statistics_)

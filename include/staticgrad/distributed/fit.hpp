@@ -9,8 +9,9 @@
 // sg::distributed::DataParallel (distributed/data_parallel.hpp) over `ctx`: the same options, callbacks,
 // early stopping, checkpoints, NaN guard, clipping, weight averaging and progress output. What the ranks
 // add: rank 0's parameters and optimiser state are broadcast at the start and every rank checks that its
-// set-up equals rank 0's; each rank computes its shards of every mini-batch and the reduction of each step
-// (in buckets that start during the backward pass) sums them; only rank 0 prints and runs root-only callbacks (sg::SaveCheckpoint, sg::on_root(callback)).
+// set-up equals rank 0's; each rank computes its shards of every mini-batch and the reduction of each
+// step (in buckets that start during the backward pass) sums them; only rank 0 prints and runs root-only
+// callbacks (sg::SaveCheckpoint, sg::on_root(callback)).
 // An exception on any rank ends the whole job through ctx.abort (MPI_Abort) with the rank and the message
 // on stderr; with a local context it propagates as in sg::fit. Checkpoints written before are complete
 // files (they are written atomically), so the run can resume from the last one, on any number of ranks.
