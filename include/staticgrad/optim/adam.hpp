@@ -63,11 +63,16 @@ class Adam {
       const T* __restrict gb = g + first;
       T* __restrict vb = v + first;
       T* __restrict sb = s + first;
+      // Locals, not the closure's members (see detail::for_each_trainable_block).
+      const T decay1 = beta1, decay2 = beta2, gain1 = one_minus_beta1, gain2 = one_minus_beta2;
+      const T rate = learning_rate, e = eps;
 #pragma omp simd
       for (std::size_t i = 0; i < count; ++i) {
-        vb[i] = beta1 * vb[i] + one_minus_beta1 * gb[i];
-        sb[i] = beta2 * sb[i] + one_minus_beta2 * (gb[i] * gb[i]);
-        wb[i] -= learning_rate * (vb[i] * correction1) / (std::sqrt(sb[i] * correction2) + eps);
+        const T vi = decay1 * vb[i] + gain1 * gb[i];
+        const T si = decay2 * sb[i] + gain2 * (gb[i] * gb[i]);
+        vb[i] = vi;
+        sb[i] = si;
+        wb[i] -= rate * (vi * correction1) / (std::sqrt(si * correction2) + e);
       }
     });
   }

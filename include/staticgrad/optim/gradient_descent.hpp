@@ -34,8 +34,9 @@ class GradientDescent {
     detail::for_each_trainable_block(slices, [=](std::size_t first, std::size_t count) {
       T* __restrict wb = w + first;
       const T* __restrict gb = g + first;
+      const T rate = learning_rate;  // a local, not the closure's member: see fused_update.hpp
 #pragma omp simd
-      for (std::size_t i = 0; i < count; ++i) wb[i] -= learning_rate * gb[i];
+      for (std::size_t i = 0; i < count; ++i) wb[i] -= rate * gb[i];
     });
   }
 

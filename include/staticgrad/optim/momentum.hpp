@@ -58,10 +58,12 @@ class Momentum {
       T* __restrict wb = w + first;
       const T* __restrict gb = g + first;
       T* __restrict vb = v + first;
+      const T decay = beta, gain = one_minus_beta, rate = learning_rate;  // locals: see fused_update.hpp
 #pragma omp simd
       for (std::size_t i = 0; i < count; ++i) {
-        vb[i] = beta * vb[i] + one_minus_beta * gb[i];
-        wb[i] -= learning_rate * (vb[i] * correction);
+        const T vi = decay * vb[i] + gain * gb[i];
+        vb[i] = vi;
+        wb[i] -= rate * (vi * correction);
       }
     });
   }

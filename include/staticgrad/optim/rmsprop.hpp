@@ -49,10 +49,12 @@ class RMSprop {
       T* __restrict wb = w + first;
       const T* __restrict gb = g + first;
       T* __restrict sb = s + first;
+      const T decay = beta, gain = one_minus_beta, rate = learning_rate, e = eps;  // locals: fused_update.hpp
 #pragma omp simd
       for (std::size_t i = 0; i < count; ++i) {
-        sb[i] = beta * sb[i] + one_minus_beta * (gb[i] * gb[i]);
-        wb[i] -= learning_rate * gb[i] / (std::sqrt(sb[i]) + eps);
+        const T si = decay * sb[i] + gain * (gb[i] * gb[i]);
+        sb[i] = si;
+        wb[i] -= rate * gb[i] / (std::sqrt(si) + e);
       }
     });
   }

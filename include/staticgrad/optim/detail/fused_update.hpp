@@ -45,6 +45,13 @@ inline void check_step_arguments(const char* optimizer, std::size_t weights, std
 // across the OpenMP team; kernel(first, count, k) when it takes a third argument, k being the index of
 // the block's slice in `slices` (for per-slice constants such as Adam's bias corrections). `kernel` must
 // be elementwise: it may touch index i only for i in its block.
+//
+// Kernels copy the constants they capture into locals before their loop. A captured value is a member of
+// the closure, which lives in memory; the compiler cannot prove that the loop's stores miss it, so it
+// reloads it after every store, and such a load stalls whenever its address shares the low 12 bits with
+// a store still in flight (4 KiB aliasing). Where the closure lies against the arrays decides that, so
+// the same Adam step took 44 us or 104 us (2 threads, 235,146 parameters) depending on the addresses
+// malloc happened to return. A local whose address is never taken stays in a register.
 template <class Kernel>
 void for_each_trainable_block(std::span<const ParamSlice> slices, Kernel&& kernel) {
   std::size_t trainable = 0;
