@@ -10,7 +10,8 @@
 //
 // The protocol (driver -> worker on stdin, worker -> driver on stdout, one line each):
 //   "train <net> <batch> <steps> <seed>" -> "<seconds> <samples>"   net is "mlp", "wide" or "cnn"
-//   "infer <count>"                      -> "<seconds per sample>"  single-sample forward, no gradient
+//   "infer <count> <batch>"              -> "<seconds per sample>"  count forward passes of `batch`
+//                                                                   samples each, evaluation mode, no gradient
 //   "quit"
 // A worker first prints "ready <description of its BLAS and threads>".
 #pragma once
@@ -143,12 +144,12 @@ int serve(const std::string& description, Train&& train, Infer&& infer) {
   char line[256];
   while (std::fgets(line, sizeof line, stdin)) {
     char net[16] = {};
-    unsigned long long batch = 0, steps = 0, seed = 0, count = 0;
+    unsigned long long batch = 0, steps = 0, seed = 0, count = 0, infer_batch = 0;
     if (std::sscanf(line, "train %15s %llu %llu %llu", net, &batch, &steps, &seed) == 4) {
       const auto [seconds, samples] = train(std::string(net), std::size_t(batch), std::size_t(steps), seed);
       std::printf("%.9f %zu\n", seconds, samples);
-    } else if (std::sscanf(line, "infer %llu", &count) == 1) {
-      std::printf("%.12f\n", infer(std::size_t(count)));
+    } else if (std::sscanf(line, "infer %llu %llu", &count, &infer_batch) == 2) {
+      std::printf("%.12f\n", infer(std::size_t(count), std::size_t(infer_batch)));
     } else if (std::strncmp(line, "quit", 4) == 0) {
       break;
     } else {

@@ -64,5 +64,5 @@ int main(int argc, char** argv) {
         return name == "wide" ? train<wide_net>(data, order, batch, steps, seed)
                               : train<mlp_net>(data, order, batch, steps, seed);
       },
-      [&](std::size_t) { return 0.0; });  // inference is compared with LibTorch only
+      [&](std::size_t, std::size_t) { return 0.0; });  // inference is compared with LibTorch only
 }

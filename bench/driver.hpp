@@ -82,7 +82,10 @@ class Worker {
     if (!(seconds > 0)) throw std::runtime_error("bench: worker " + name_ + " answered no time");
     return double(samples) / seconds;
   }
-  double infer(std::size_t count) { return std::stod(request("infer " + std::to_string(count))); }
+  // Seconds per sample of `count` evaluation-mode forward passes of `batch` samples each.
+  double infer(std::size_t count, std::size_t batch) {
+    return std::stod(request("infer " + std::to_string(count) + " " + std::to_string(batch)));
+  }
   const std::string& description() const { return description_; }
   const std::string& name() const { return name_; }
   const std::string& env() const { return env_; }

@@ -87,19 +87,20 @@ int main(int argc, char** argv) {
         }
         return std::pair<double, std::size_t>(bench::seconds_since(t0), steps * batch);
       },
-      [&](std::size_t count) {
+      [&](std::size_t count, std::size_t batch) {
         auto net = make_net("mlp");
         net->eval();
         torch::NoGradGuard no_grad;
         double checksum = 0;
+        const auto b = static_cast<std::int64_t>(batch);
         auto run = [&](std::size_t k) {
-          const auto j = static_cast<std::int64_t>(k % data.samples);
-          checksum += net->forward(x.slice(0, j, j + 1)).data_ptr<float>()[0];
+          const auto j = static_cast<std::int64_t>((k * batch) % (data.samples - batch + 1));
+          checksum += net->forward(x.slice(0, j, j + b)).data_ptr<float>()[0];
         };
         for (std::size_t k = 0; k < count / 10 + 1; ++k) run(k);  // warm-up
         auto t0 = bench::clock::now();
         for (std::size_t k = 0; k < count; ++k) run(k);
-        const double t = bench::seconds_since(t0) / double(count);
+        const double t = bench::seconds_since(t0) / double(count * batch);
         if (checksum == 12345.678) std::fprintf(stderr, "unlikely\n");
         return t;
       });

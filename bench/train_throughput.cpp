@@ -14,8 +14,8 @@
 //   - the wide net 784-1024-1024-10 at batch 1024: staticgrad's GFLOP/s against sgemm's GFLOP/s on a
 //     2048 x 2048 x 2048 product through the same sg::gemm, alternated in the same run (LibTorch at its
 //     best B=1024 setting);
-//   - single-sample inference (evaluation mode, forward only) against LibTorch (no_grad, eval()) at each
-//     setting, reported at its best;
+//   - inference (evaluation mode, forward only) against LibTorch (no_grad, eval()) at each setting,
+//     reported at its best: single samples, and batches of 10,000 (the test set's size) at once;
 //   - heap allocations (operator new calls) per staticgrad training step after the first.
 //
 // Usage: train_throughput [--reps N] [--batches 1,16,64,256,1024] [--no-torch] [--no-dlib] [--no-wide]
@@ -126,22 +126,29 @@ TrainResult train_staticgrad(const bench::MappedData& data, std::vector<std::int
   return r;
 }
 
-// Seconds per single-sample forward pass in evaluation mode.
-double infer_staticgrad(const bench::MappedData& data, std::size_t count) {
+// Seconds per sample of evaluation-mode forward passes of `batch` samples each: one sample copied into
+// the bound input (batch 1), or the input bound straight to `batch` consecutive samples of the data (as
+// the LibTorch worker slices its tensor).
+double infer_staticgrad(const bench::MappedData& data, std::size_t count, std::size_t batch) {
   auto model = sg::make_model<float>(make_net<256, 128>(), 1);
   model.set_mode(sg::Mode::eval);
   sg::Matrix<float> x(data.features, 1);
-  model.bind<"x">(x.view());
+  if (batch == 1) model.bind<"x">(x.view());
   double checksum = 0;
   auto run = [&](std::size_t k) {
-    std::memcpy(x.data(), data.x + (k % data.samples) * data.features, data.features * sizeof(float));
+    if (batch == 1) {
+      std::memcpy(x.data(), data.x + (k % data.samples) * data.features, data.features * sizeof(float));
+    } else {
+      const std::size_t first = (k * batch) % (data.samples - batch + 1);
+      model.bind<"x">(sg::MatrixView<const float>(data.x + first * data.features, data.features, batch));
+    }
     model.forward();
     checksum += model.output<"layer5">()(0, 0);
   };
   for (std::size_t k = 0; k < count / 10 + 1; ++k) run(k);
   auto t0 = bench::clock::now();
   for (std::size_t k = 0; k < count; ++k) run(k);
-  const double t = bench::seconds_since(t0) / double(count);
+  const double t = bench::seconds_since(t0) / double(count * batch);
   if (checksum == 12345.678) std::fprintf(stderr, "unlikely\n");
   return t;
 }
@@ -308,27 +315,31 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
 
+  // Inference: single samples, and batches of 10,000 (the size of the test set) forwarded at once.
   for (std::size_t p = 0; p < peers.size() && infer; ++p) {
     if (peers[p].name != "libtorch") continue;
-    const std::size_t count = 20000;
-    std::vector<double> sg_t, loads;
-    std::vector<std::vector<double>> torch_t(peers[p].size()), speedup(peers[p].size());
-    infer_staticgrad(data, 1000);
-    for (auto& w : peers[p].workers) w->infer(1000);
-    for (int rep = 0; rep < reps; ++rep) {
-      loads.push_back(bench::load_average());
-      sg_t.push_back(infer_staticgrad(data, count));
-      for (std::size_t k = 0; k < peers[p].size(); ++k) {
-        torch_t[k].push_back(-peers[p].workers[k]->infer(count));  // negated: best_of picks the largest
-        speedup[k].push_back(-torch_t[k].back() / sg_t.back());
+    for (const std::size_t batch : {std::size_t(1), std::size_t(10000)}) {
+      const std::size_t count = batch == 1 ? 20000 : 20;
+      std::vector<double> sg_t, loads;
+      std::vector<std::vector<double>> torch_t(peers[p].size()), speedup(peers[p].size());
+      infer_staticgrad(data, count / 20, batch);
+      for (auto& w : peers[p].workers) w->infer(count / 20, batch);
+      for (int rep = 0; rep < reps; ++rep) {
+        loads.push_back(bench::load_average());
+        sg_t.push_back(infer_staticgrad(data, count, batch));
+        for (std::size_t k = 0; k < peers[p].size(); ++k) {
+          torch_t[k].push_back(-peers[p].workers[k]->infer(count, batch));  // negated: best_of picks the largest
+          speedup[k].push_back(-torch_t[k].back() / sg_t.back());
+        }
       }
+      const std::size_t b = bench::best_of(torch_t);
+      fmt::print("inference B={} (eval, forward only): staticgrad={:.3f} us libtorch={:.3f} us per sample [{}] "
+                 "speedup={:.2f} load={:.2f}..{:.2f}\n",
+                 batch, median(sg_t) * 1e6, -median(torch_t[b]) * 1e6,
+                 bench::short_setting(peers[p].workers[b]->env()), median(speedup[b]),
+                 *std::min_element(loads.begin(), loads.end()), *std::max_element(loads.begin(), loads.end()));
+      std::fflush(stdout);
     }
-    const std::size_t b = bench::best_of(torch_t);
-    fmt::print("inference B=1 (eval, forward only): staticgrad={:.2f} us libtorch={:.2f} us [{}] speedup={:.2f} "
-               "load={:.2f}..{:.2f}\n",
-               median(sg_t) * 1e6, -median(torch_t[b]) * 1e6, bench::short_setting(peers[p].workers[b]->env()),
-               median(speedup[b]), *std::min_element(loads.begin(), loads.end()),
-               *std::max_element(loads.begin(), loads.end()));
   }
   return 0;
 }
