@@ -8,11 +8,18 @@
 # /usr/bin/time -v, printing wall seconds, user seconds and peak memory (maximum resident set). Then
 # the same for the 784-256-128-10 training TU of the benchmark (the whole public header,
 # staticgrad/staticgrad.hpp). Times are noisy on a shared machine: the user time is the steadier figure.
+# With --repeat first, the chain is declared as sg::repeat<L>(Dense<32, 32>{}, ReLU{}) (graph/repeat.hpp):
+# the same nodes under a network type that names the block once.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+repeat=false
+if [[ "${1:-}" == --repeat ]]; then
+  repeat=true
+  shift
+fi
 layers=("$@")
 [[ ${#layers[@]} -eq 0 ]] && layers=(10 50 100 200 400 800)
 cxx="${CXX:-g++}"
@@ -38,7 +45,11 @@ for L in "${layers[@]}"; do
     echo '#include "staticgrad/optim/adam.hpp"'
     echo 'int main() {'
     printf '  auto net = sg::sequential<32>('
-    for ((k = 0; k < L; ++k)); do printf 'sg::Dense<32, 32>{}, sg::ReLU{}, '; done
+    if [[ "$repeat" == true ]]; then
+      printf 'sg::repeat<%d>(sg::Dense<32, 32>{}, sg::ReLU{}), ' "$L"
+    else
+      for ((k = 0; k < L; ++k)); do printf 'sg::Dense<32, 32>{}, sg::ReLU{}, '; done
+    fi
     echo 'sg::Dense<32, 10>{}, sg::SoftmaxCrossEntropy{});'
     echo '  auto model = sg::make_model<float>(net, 1);'
     echo '  sg::Matrix<float> x(32, 8), y(10, 8);'
@@ -48,7 +59,9 @@ for L in "${layers[@]}"; do
     echo '  return 0;'
     echo '}'
   } > "$src"
-  measure "$L dense layers (+ReLU)" "$src"
+  label="$L dense layers (+ReLU)"
+  [[ "$repeat" == true ]] && label="$L dense layers, sg::repeat"
+  measure "$label" "$src"
 done
 
 cat > "$work/train3.cpp" <<'CPP'

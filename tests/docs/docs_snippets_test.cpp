@@ -226,6 +226,20 @@ BOOST_AUTO_TEST_CASE(layers_dag) {
   docs::outputs()["layers_dag_summary"] = model.summary();
 }
 
+// layers.md
+BOOST_AUTO_TEST_CASE(repeat_a_block) {
+  // [snippet:repeat]
+  // 1 + 2 x 20 + 2 layers: "layer1" (Dense<8, 16>), then Dense<16, 16>, ReLU twenty times ("layer2" to
+  // "layer41"), then "layer42" (Dense<16, 2>) and the loss "layer43".
+  auto net = sg::sequential<8>(sg::Dense<8, 16>{}, sg::repeat<20>(sg::Dense<16, 16>{}, sg::ReLU{}),
+                               sg::Dense<16, 2>{}, sg::SoftmaxCrossEntropy{});
+  auto model = sg::make_model<float>(net, /*seed=*/1);
+  // [end:repeat]
+  BOOST_TEST(model.slices().size() == 2u * 22u);  // W and b of 22 Dense layers, each its own
+  BOOST_TEST(model.summary().find("layer41          ReLU") != std::string::npos);
+  BOOST_TEST(model.summary().find("layer43          SoftmaxCrossEntropy") != std::string::npos);
+}
+
 // losses.md
 BOOST_AUTO_TEST_CASE(losses) {
   // [snippet:regression_loss]

@@ -25,6 +25,7 @@
 #include "staticgrad/core/indexed_tuple.hpp"
 #include "staticgrad/core/image.hpp"
 #include "staticgrad/graph/layer.hpp"
+#include "staticgrad/graph/repeat.hpp"
 
 namespace sg {
 
@@ -187,8 +188,20 @@ constexpr auto sequential_impl(std::index_sequence<I...>, L... layers) {
   else
     return network(input<"x", Img>(), sequential_node<I>(std::move(layers))...);
 }
+// The chain of the arguments of sequential(), each sg::repeat written out (graph/repeat.hpp).
 template <class Img, class... L>
-using sequential_base = decltype(sequential_impl<Img>(std::index_sequence_for<L...>{}, std::declval<L>()...));
+constexpr auto sequential_flat(L... layers) {
+  if constexpr (!has_repeat<L...>()) {
+    return sequential_impl<Img>(std::index_sequence_for<L...>{}, std::move(layers)...);
+  } else {
+    const indexed_tuple<L...> args(std::in_place, std::move(layers)...);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return sequential_impl<Img>(std::index_sequence<I...>{}, flat_layer<I, L...>(args)...);
+    }(std::make_index_sequence<flat_length<L...>>{});
+  }
+}
+template <class Img, class... L>
+using sequential_base = decltype(sequential_flat<Img>(std::declval<L>()...));
 }  // namespace detail
 
 // A chain: the network sequential<Rows>(L{}...) declares. It is that Network (same nodes, names and
@@ -201,21 +214,20 @@ template <class Img, class... L>
 struct Sequential : detail::sequential_base<Img, L...> {};
 
 // A chain: input "x" of `InputRows` features, or of image shape `InputImage` (sg::Image<C, H, W>), then
-// each layer reading the previous one.
+// each layer reading the previous one; an argument sg::repeat<N>(block...) stands for its block of layers
+// written out N times (graph/repeat.hpp).
 template <std::size_t InputRows, class... L>
 constexpr auto sequential(L... layers) {
   static_assert(sizeof...(L) > 0, "staticgrad: a sequential network needs at least one layer");
   if constexpr (sizeof...(L) > 0)
-    return Sequential<Flat<InputRows>, L...>{
-        detail::sequential_impl<Flat<InputRows>>(std::index_sequence_for<L...>{}, std::move(layers)...)};
+    return Sequential<Flat<InputRows>, L...>{detail::sequential_flat<Flat<InputRows>>(std::move(layers)...)};
 }
 template <class InputImage, class... L>
   requires is_image_v<InputImage>
 constexpr auto sequential(L... layers) {
   static_assert(sizeof...(L) > 0, "staticgrad: a sequential network needs at least one layer");
   if constexpr (sizeof...(L) > 0)
-    return Sequential<InputImage, L...>{
-        detail::sequential_impl<InputImage>(std::index_sequence_for<L...>{}, std::move(layers)...)};
+    return Sequential<InputImage, L...>{detail::sequential_flat<InputImage>(std::move(layers)...)};
 }
 
 }  // namespace sg
