@@ -17,7 +17,7 @@ bool same_bits(const A& a, const B& b) {
 }
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(repeat)
+BOOST_AUTO_TEST_SUITE(repeated_blocks)  // not "repeat": the suite is a namespace, sg::repeat would be ambiguous
 
 BOOST_AUTO_TEST_CASE(is_the_chain_written_out) {
   // The block's layer settings are copied into every repetition (here Xavier instead of He).
